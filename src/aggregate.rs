@@ -1,0 +1,170 @@
+//! The [`Summary`]: counts by cause, actor, platform, tenant and day, plus the account of the
+//! inputs. A mergeable value: `Default` is the identity and `merge` is associative and
+//! commutative, so per-thread, per-file or per-machine summaries combine exactly.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::event::{Cause, Event, Platform};
+use crate::scan::Malformed;
+
+/// One input that could not be read (or not to its end).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InputError {
+    pub file: String,
+    pub message: String,
+}
+
+/// What was read: the evidence of coverage.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Inputs {
+    pub files: u64,
+    pub bytes: u64,
+    pub lines: u64,
+    pub records: u64,
+    /// Records that are denied key generations (before de-duplication and filters).
+    pub matched: u64,
+    pub other: u64,
+    pub malformed: u64,
+    pub errors: Vec<InputError>,
+    /// The first malformed records of each file, for the report.
+    pub malformed_samples: Vec<(String, Malformed)>,
+}
+
+impl Inputs {
+    fn merge(&mut self, other: Inputs) {
+        self.files += other.files;
+        self.bytes += other.bytes;
+        self.lines += other.lines;
+        self.records += other.records;
+        self.matched += other.matched;
+        self.other += other.other;
+        self.malformed += other.malformed;
+        self.errors.extend(other.errors);
+        self.errors.sort();
+        self.malformed_samples.extend(other.malformed_samples);
+        self.malformed_samples.sort();
+    }
+}
+
+/// Count, actors and time span of one group of events.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Group {
+    pub count: u64,
+    pub actors: BTreeMap<String, u64>,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+}
+
+impl Group {
+    fn add(&mut self, event: &Event) {
+        self.count += 1;
+        if let Some(actor) = &event.actor {
+            *self.actors.entry(actor.clone()).or_default() += 1;
+        }
+        extend_span(&mut self.first, &mut self.last, event.time, event.time);
+    }
+
+    fn merge(&mut self, other: Group) {
+        self.count += other.count;
+        merge_counts(&mut self.actors, other.actors);
+        extend_span(&mut self.first, &mut self.last, other.first, other.last);
+    }
+
+    /// The `n` actors with most events (ties by name).
+    pub fn top_actors(&self, n: usize) -> Vec<(&str, u64)> {
+        top(&self.actors, n).into_iter().map(|(a, c)| (a.as_str(), c)).collect()
+    }
+}
+
+/// The summary of a set of denied key-generation events and the inputs they came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub inputs: Inputs,
+    /// Events counted once only (a CloudTrail eventID delivered twice).
+    pub duplicates: u64,
+    /// Events left out by `--since/--until/--platform/--cause/--actor`.
+    pub filtered: u64,
+    pub total: Group,
+    pub by_cause: BTreeMap<Cause, Group>,
+    pub by_platform: BTreeMap<Platform, u64>,
+    pub by_tenant: BTreeMap<String, u64>,
+    pub by_action: BTreeMap<String, u64>,
+    pub by_day: BTreeMap<NaiveDate, BTreeMap<Cause, u64>>,
+}
+
+impl Summary {
+    /// Count one event.
+    pub fn add(&mut self, event: &Event) {
+        self.total.add(event);
+        self.by_cause.entry(event.cause).or_default().add(event);
+        *self.by_platform.entry(event.platform).or_default() += 1;
+        if let Some(tenant) = &event.tenant {
+            *self.by_tenant.entry(tenant.clone()).or_default() += 1;
+        }
+        *self.by_action.entry(event.action.clone()).or_default() += 1;
+        if let Some(time) = event.time {
+            *self
+                .by_day
+                .entry(time.date_naive())
+                .or_default()
+                .entry(event.cause)
+                .or_default() += 1;
+        }
+    }
+
+    /// Combine with the summary of disjoint inputs.
+    pub fn merge(&mut self, other: Summary) {
+        self.inputs.merge(other.inputs);
+        self.duplicates += other.duplicates;
+        self.filtered += other.filtered;
+        self.total.merge(other.total);
+        for (cause, group) in other.by_cause {
+            self.by_cause.entry(cause).or_default().merge(group);
+        }
+        merge_counts(&mut self.by_platform, other.by_platform);
+        merge_counts(&mut self.by_tenant, other.by_tenant);
+        merge_counts(&mut self.by_action, other.by_action);
+        for (day, causes) in other.by_day {
+            merge_counts(self.by_day.entry(day).or_default(), causes);
+        }
+    }
+
+    /// Causes by descending count (ties in taxonomy order).
+    pub fn causes_by_count(&self) -> Vec<(Cause, &Group)> {
+        let mut causes: Vec<(Cause, &Group)> = self.by_cause.iter().map(|(c, g)| (*c, g)).collect();
+        causes.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(&b.0)));
+        causes
+    }
+}
+
+/// The `n` keys with the highest counts, ties broken by key.
+pub fn top<K: Ord>(counts: &BTreeMap<K, u64>, n: usize) -> Vec<(&K, u64)> {
+    let mut entries: Vec<(&K, u64)> = counts.iter().map(|(k, v)| (k, *v)).collect();
+    entries.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    entries.truncate(n);
+    entries
+}
+
+fn merge_counts<K: Ord>(into: &mut BTreeMap<K, u64>, from: BTreeMap<K, u64>) {
+    for (key, count) in from {
+        *into.entry(key).or_default() += count;
+    }
+}
+
+fn extend_span(
+    first: &mut Option<DateTime<Utc>>,
+    last: &mut Option<DateTime<Utc>>,
+    other_first: Option<DateTime<Utc>>,
+    other_last: Option<DateTime<Utc>>,
+) {
+    *first = match (*first, other_first) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    *last = match (*last, other_last) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+}

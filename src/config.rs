@@ -1,0 +1,178 @@
+//! From raw flags to a validated [`ScanConfig`]: times resolved, rules compiled, filters
+//! normalised. Every user mistake is caught here with a message that says what was expected.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::cli::ScanArgs;
+use crate::event::{Cause, Event, Platform};
+use crate::format::InputFormat;
+use crate::rules::{RuleError, RuleSet};
+
+/// The time window asked for with `--since/--until` (`until` is exclusive).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Window {
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Everything a scanning command runs on.
+pub struct ScanConfig {
+    pub paths: Vec<String>,
+    pub output: Option<PathBuf>,
+    pub window: Window,
+    pub platforms: Vec<Platform>,
+    pub causes: Vec<Cause>,
+    /// Lower-cased actor substring.
+    pub actor: Option<String>,
+    pub fail_on: Option<u64>,
+    pub rules: RuleSet,
+    pub input_format: Option<InputFormat>,
+    pub threads: Option<usize>,
+    pub prefilter: bool,
+    pub block_size: usize,
+    pub max_record: usize,
+}
+
+/// A usage problem: printed as `keydeny: error: ...`, exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid {flag} value {value:?}: {problem}")]
+    Flag {
+        flag: &'static str,
+        value: String,
+        problem: String,
+    },
+    #[error("{0}")]
+    Rules(#[from] RuleError),
+}
+
+impl ScanConfig {
+    /// Validate `args`; relative times count back from `now`.
+    pub fn from_args(args: ScanArgs, now: DateTime<Utc>) -> Result<ScanConfig, ConfigError> {
+        let window = Window {
+            since: time_flag("--since", args.since.as_deref(), now)?,
+            until: time_flag("--until", args.until.as_deref(), now)?,
+        };
+        if let (Some(since), Some(until)) = (window.since, window.until) {
+            if since >= until {
+                return Err(ConfigError::Flag {
+                    flag: "--until",
+                    value: args.until.unwrap_or_default(),
+                    problem: format!("the window is empty: --until must be after --since ({since})"),
+                });
+            }
+        }
+        if args.threads == Some(0) {
+            return Err(ConfigError::Flag {
+                flag: "--threads",
+                value: "0".into(),
+                problem: "expected at least 1 thread".into(),
+            });
+        }
+        Ok(ScanConfig {
+            rules: RuleSet::load(&args.rules)?,
+            paths: args.paths,
+            output: args.output,
+            window,
+            platforms: args.platform,
+            causes: args.cause,
+            actor: args.actor.map(|a| a.to_lowercase()),
+            fail_on: args.fail_on,
+            input_format: args.input_format,
+            threads: args.threads,
+            prefilter: !args.no_prefilter,
+            block_size: args.block_size.max(1),
+            max_record: args.max_record_size.max(1024),
+        })
+    }
+
+    /// Whether an event passes the window and the filters.
+    pub fn keeps(&self, event: &Event) -> bool {
+        let in_window = match (self.window.since, self.window.until, event.time) {
+            (None, None, _) => true,
+            (_, _, None) => false,
+            (since, until, Some(t)) => since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u),
+        };
+        in_window
+            && (self.platforms.is_empty() || self.platforms.contains(&event.platform))
+            && (self.causes.is_empty() || self.causes.contains(&event.cause))
+            && self.actor.as_deref().is_none_or(|wanted| {
+                event.actor.as_deref().is_some_and(|a| a.to_lowercase().contains(wanted))
+            })
+    }
+}
+
+/// "now" for relative times: the clock, or `KEYDENY_NOW` (RFC 3339) for reproducible runs.
+pub fn now() -> DateTime<Utc> {
+    std::env::var("KEYDENY_NOW")
+        .ok()
+        .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+        .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
+}
+
+fn time_flag(
+    flag: &'static str,
+    value: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, ConfigError> {
+    value
+        .map(|v| {
+            parse_time(v, now).map_err(|problem| ConfigError::Flag { flag, value: v.into(), problem })
+        })
+        .transpose()
+}
+
+/// `90m`, `24h`, `7d`, `2w`, `30s` before `now`, or an RFC 3339 time with offset.
+pub fn parse_time(value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    const EXPECTED: &str =
+        "expected a duration like 90m, 24h, 7d or an RFC 3339 time like 2024-05-02T10:00:00Z";
+    let value = value.trim();
+    if let Some(ago) = parse_duration(value) {
+        return now.checked_sub_signed(ago).ok_or_else(|| "duration too large".to_string());
+    }
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| EXPECTED.to_string())
+}
+
+fn parse_duration(value: &str) -> Option<Duration> {
+    let split = value.find(|c: char| !c.is_ascii_digit())?;
+    let (digits, unit) = value.split_at(split);
+    let amount: i64 = digits.parse().ok()?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return None,
+    };
+    Duration::try_seconds(amount.checked_mul(seconds)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_flags() {
+        let now = DateTime::parse_from_rfc3339("2024-05-02T12:00:00Z").unwrap().with_timezone(&Utc);
+        let cases = [
+            ("90m", Ok("2024-05-02T10:30:00+00:00")),
+            ("24h", Ok("2024-05-01T12:00:00+00:00")),
+            ("7d", Ok("2024-04-25T12:00:00+00:00")),
+            ("2024-05-02T10:00:00+05:30", Ok("2024-05-02T04:30:00+00:00")),
+            ("2024-05-02T10:00:00Z", Ok("2024-05-02T10:00:00+00:00")),
+            ("7x", Err(())),
+            ("yesterday", Err(())),
+            ("2024-05-02 10:00", Err(())),
+            ("99999999999999999d", Err(())),
+        ];
+        for (input, expected) in cases {
+            let got = parse_time(input, now).map(|t| t.to_rfc3339()).map_err(|_| ());
+            assert_eq!(got, expected.map(str::to_string), "{input}");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The conventional field names of application logs (JSON and logfmt alike), mapped onto a
+//! [`Record`]: `time`/`ts`/`timestamp`, `msg`/`message`, `error`/`err`, `user`/`actor`, ...
+//! One list, so every structured app format understands the same keys.
+
+use std::borrow::Cow;
+
+use super::{Outcome, Record, non_empty, time};
+use crate::event::Platform;
+
+const TIME: &[&str] = &["time", "ts", "timestamp", "@timestamp", "t", "datetime", "date"];
+const LEVEL: &[&str] = &["level", "severity", "lvl", "loglevel", "log.level"];
+const MESSAGE: &[&str] = &["msg", "message", "event", "log"];
+const ERROR: &[&str] = &[
+    "error",
+    "err",
+    "error.message",
+    "err.message",
+    "error.msg",
+    "error_message",
+    "errorMessage",
+    "exception",
+    "reason",
+    "detail",
+];
+const ERROR_CODE: &[&str] = &["error.code", "error_code", "errorCode", "code", "err.code"];
+const ACTOR: &[&str] = &[
+    "actor",
+    "user",
+    "username",
+    "user_name",
+    "uname",
+    "principal",
+    "actor.email",
+    "actor.name",
+    "actor.id",
+    "user.email",
+    "user.name",
+    "user.username",
+    "user.id",
+    "user_id",
+    "userId",
+    "login",
+    "email",
+];
+const TENANT: &[&str] = &[
+    "tenant",
+    "tenant_id",
+    "tenantId",
+    "org",
+    "org_id",
+    "orgId",
+    "organization",
+    "organization_id",
+    "org.name",
+    "org.id",
+    "tenant.id",
+    "tenant.name",
+    "account",
+    "account_id",
+    "project",
+    "project_id",
+    "workspace",
+];
+const SOURCE_IP: &[&str] = &[
+    "ip",
+    "remote_addr",
+    "remote_ip",
+    "client_ip",
+    "clientIp",
+    "source_ip",
+    "src_ip",
+    "ip_address",
+    "remoteAddr",
+    "http.client_ip",
+];
+const REQUEST_ID: &[&str] = &[
+    "request_id",
+    "requestId",
+    "req_id",
+    "reqId",
+    "trace_id",
+    "traceId",
+    "correlation_id",
+];
+const STATUS: &[&str] = &[
+    "status",
+    "status_code",
+    "statusCode",
+    "http_status",
+    "http.status_code",
+    "http.status",
+    "response.status",
+];
+const METHOD: &[&str] = &["method", "http_method", "http.method", "request_method"];
+const PATH: &[&str] = &["path", "url", "uri", "route", "request_path", "http.path", "endpoint"];
+const ACTION: &[&str] = &["action", "operation"];
+const RESOURCE: &[&str] = &["resource", "key_name", "token_name", "target"];
+
+/// Build an app-log record from a field lookup (`key` or dotted `parent.child`).
+pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'a> {
+    let first = |keys: &[&str]| keys.iter().find_map(|k| non_empty(lookup(k)));
+    let status = first(STATUS).and_then(|s| s.trim().parse::<u16>().ok());
+    let message = first(MESSAGE);
+    let error = first(ERROR);
+    let mut record = Record {
+        time: first(TIME).and_then(|t| time::parse_timestamp(&t)),
+        platform: Some(Platform::App),
+        action: first(ACTION),
+        outcome: Some(outcome_from_status(status)),
+        error_code: first(ERROR_CODE).filter(|c| c.parse::<u16>().is_err()),
+        status,
+        message: join_text(message, error),
+        actor: first(ACTOR),
+        tenant: first(TENANT),
+        source_ip: first(SOURCE_IP),
+        resource: first(RESOURCE),
+        request_id: first(REQUEST_ID),
+        method: first(METHOD),
+        path: first(PATH),
+        ..Record::default()
+    };
+    if let Some(level) = first(LEVEL) {
+        record.attrs.push(("level", level));
+    }
+    record
+}
+
+/// 401/402/403 are refusals; 1xx-3xx are not; anything else leaves it to the text.
+pub fn outcome_from_status(status: Option<u16>) -> Outcome {
+    match status {
+        Some(401..=403) => Outcome::Denied,
+        Some(100..=399) => Outcome::NotDenied,
+        _ => Outcome::Unstated,
+    }
+}
+
+fn join_text<'a>(message: Option<Cow<'a, str>>, error: Option<Cow<'a, str>>) -> Option<Cow<'a, str>> {
+    match (message, error) {
+        (Some(m), Some(e)) if m.contains(e.as_ref()) => Some(m),
+        (Some(m), Some(e)) => Some(Cow::Owned(format!("{m}: {e}"))),
+        (m, e) => m.or(e),
+    }
+}

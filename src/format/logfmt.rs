@@ -1,0 +1,221 @@
+//! logfmt lines (`t=... level=error msg="Failed to create token" status=403`), as Grafana, Go
+//! and Heroku apps write them, parsed with nom. The pair scanner is lenient and is also used
+//! for the `key=value` tail of plain-text messages.
+
+use std::borrow::Cow;
+
+use nom::branch::alt;
+use nom::bytes::complete::{escaped, is_not, tag, take_while, take_while1};
+use nom::character::complete::{anychar, char};
+use nom::combinator::{map, opt};
+use nom::sequence::{delimited, preceded};
+use nom::{IResult, Parser};
+
+use super::app_fields::app_record;
+use super::sniff::Sample;
+use super::{LogFormat, Parsed, Record};
+
+pub struct Logfmt;
+
+impl LogFormat for Logfmt {
+    fn sniff(&self, sample: &Sample<'_>) -> u32 {
+        let share = sample.share_of_lines(|line| {
+            std::str::from_utf8(line).is_ok_and(|l| {
+                let pairs = pairs(l);
+                pairs.len() >= 3 && l.starts_with(pairs[0].0)
+            })
+        });
+        if share >= 60 { 50 } else { 0 }
+    }
+
+    fn parse<'a>(&self, raw: &'a [u8]) -> Parsed<'a> {
+        with_text(raw, |line| {
+            if line.trim().is_empty() {
+                return Parsed::Other;
+            }
+            let pairs = pairs(line);
+            if pairs.is_empty() {
+                return Parsed::Other;
+            }
+            Parsed::Record(Box::new(app_record(|key| lookup(&pairs, key))))
+        })
+    }
+}
+
+/// Run `parse` on the line as text: borrowed when it is UTF-8, else on a lossy copy whose
+/// record is then made owned (invalid bytes become U+FFFD; the line is never dropped).
+pub(crate) fn with_text<'a>(
+    raw: &'a [u8],
+    parse: impl for<'b> Fn(&'b str) -> Parsed<'b>,
+) -> Parsed<'a> {
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    match std::str::from_utf8(raw) {
+        Ok(text) => parse(text),
+        Err(_) => {
+            let text = String::from_utf8_lossy(raw).into_owned();
+            match parse(&text) {
+                Parsed::Record(record) => Parsed::Record(Box::new(record.into_owned())),
+                Parsed::Other => Parsed::Other,
+                Parsed::Malformed(reason) => Parsed::Malformed(reason),
+            }
+        }
+    }
+}
+
+/// The last value of `key` among the pairs (later pairs win, as in most logfmt readers).
+pub(crate) fn lookup<'a>(pairs: &[(&'a str, Cow<'a, str>)], key: &str) -> Option<Cow<'a, str>> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.clone())
+}
+
+/// Every `key=value` / `key="quoted \" value"` pair in `input`; other tokens are skipped.
+pub fn pairs(input: &str) -> Vec<(&str, Cow<'_, str>)> {
+    let mut out = Vec::new();
+    let mut rest = input;
+    while !rest.is_empty() {
+        rest = rest.trim_start();
+        match pair(rest) {
+            Ok((tail, found)) if tail.is_empty() || tail.starts_with(char::is_whitespace) => {
+                out.push(found);
+                rest = tail;
+            }
+            _ => rest = skip_token(rest),
+        }
+    }
+    out
+}
+
+/// Skip one whitespace-delimited token, stepping over a quoted section as a whole.
+fn skip_token(input: &str) -> &str {
+    let mut in_quotes = false;
+    let mut escaped_char = false;
+    for (i, c) in input.char_indices() {
+        match c {
+            _ if escaped_char => escaped_char = false,
+            '\\' => escaped_char = true,
+            '"' => in_quotes = !in_quotes,
+            c if c.is_whitespace() && !in_quotes => return &input[i..],
+            _ => {}
+        }
+    }
+    ""
+}
+
+fn pair(input: &str) -> IResult<&str, (&str, Cow<'_, str>)> {
+    let (rest, key) = key(input)?;
+    let (rest, value) = preceded(tag("="), alt((quoted, bare))).parse(rest)?;
+    Ok((rest, (key, value)))
+}
+
+fn key(input: &str) -> IResult<&str, &str> {
+    take_while1(|c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '@' | '/'))(input)
+}
+
+fn bare(input: &str) -> IResult<&str, Cow<'_, str>> {
+    map(take_while(|c: char| !c.is_whitespace() && c != '"'), Cow::Borrowed).parse(input)
+}
+
+fn quoted(input: &str) -> IResult<&str, Cow<'_, str>> {
+    let body = opt(escaped(is_not("\\\""), '\\', anychar));
+    map(delimited(char('"'), body, char('"')), |s: Option<&str>| {
+        unescape(s.unwrap_or(""))
+    })
+    .parse(input)
+}
+
+fn unescape(s: &str) -> Cow<'_, str> {
+    if !s.contains('\\') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    Cow::Owned(out)
+}
+
+impl Record<'_> {
+    /// A copy that owns all its text.
+    pub fn into_owned(self) -> Record<'static> {
+        let own = |v: Option<Cow<'_, str>>| v.map(|v| Cow::Owned(v.into_owned()));
+        Record {
+            time: self.time,
+            platform: self.platform,
+            action: own(self.action),
+            outcome: self.outcome,
+            error_code: own(self.error_code),
+            status: self.status,
+            message: own(self.message),
+            reason: own(self.reason),
+            actor: own(self.actor),
+            tenant: own(self.tenant),
+            source_ip: own(self.source_ip),
+            resource: own(self.resource),
+            request_id: own(self.request_id),
+            dedup_key: own(self.dedup_key),
+            method: own(self.method),
+            path: own(self.path),
+            attrs: self
+                .attrs
+                .into_iter()
+                .map(|(k, v)| (k, Cow::Owned(v.into_owned())))
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pair_cases() {
+        let cases: [(&str, &[(&str, &str)]); 6] = [
+            ("a=1 b=two", &[("a", "1"), ("b", "two")]),
+            (r#"msg="hello world" x=y"#, &[("msg", "hello world"), ("x", "y")]),
+            (r#"msg="say \"hi\"" z="#, &[("msg", "say \"hi\""), ("z", "")]),
+            ("plain words user=alice more", &[("user", "alice")]),
+            (r#"err="a b" junk"tail x=1"#, &[("err", "a b")]),
+            ("", &[]),
+        ];
+        for (input, expected) in cases {
+            let got = pairs(input);
+            let got: Vec<(&str, &str)> = got.iter().map(|(k, v)| (*k, v.as_ref())).collect();
+            assert_eq!(got, expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn grafana_line() {
+        let line = br#"logger=context userId=1 orgId=1 uname=admin t=2026-07-13T18:34:15.559396955Z level=error msg="Request Completed" method=POST path=/api/serviceaccounts/2/tokens status=403 remote_addr=127.0.0.1 error="You'll need additional permissions""#;
+        let Parsed::Record(r) = Logfmt.parse(line) else { panic!() };
+        assert_eq!(r.actor.as_deref(), Some("admin"));
+        assert_eq!(r.tenant.as_deref(), Some("1"));
+        assert_eq!(r.status, Some(403));
+        assert_eq!(r.path.as_deref(), Some("/api/serviceaccounts/2/tokens"));
+        assert_eq!(r.source_ip.as_deref(), Some("127.0.0.1"));
+        assert_eq!(
+            r.message.as_deref(),
+            Some("Request Completed: You'll need additional permissions")
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_kept() {
+        let Parsed::Record(r) = Logfmt.parse(b"msg=\"bad \xff byte\" user=x") else { panic!() };
+        assert_eq!(r.message.as_deref(), Some("bad \u{fffd} byte"));
+    }
+}

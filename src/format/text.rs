@@ -1,0 +1,200 @@
+//! Plain-text application logs: `TIMESTAMP [-|] LEVEL [logger] (thread) message key=value...`,
+//! parsed with nom. Lines without that header (stack traces, continuation lines, other
+//! layouts) are still records: their whole text is the message, with no time.
+
+use std::borrow::Cow;
+
+use nom::branch::alt;
+use nom::bytes::complete::{tag, tag_no_case, take_till, take_while, take_while_m_n};
+use nom::character::complete::{char, one_of, space0, space1};
+use nom::combinator::{opt, recognize};
+use nom::sequence::delimited;
+use nom::{IResult, Parser};
+
+use super::app_fields::app_record;
+use super::logfmt::{lookup, pairs, with_text};
+use super::sniff::Sample;
+use super::{LogFormat, Parsed, time};
+
+pub struct Text;
+
+impl LogFormat for Text {
+    fn sniff(&self, sample: &Sample<'_>) -> u32 {
+        let share = sample
+            .share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| header(l).is_ok()));
+        if share >= 30 { 30 } else { 10 }
+    }
+
+    fn parse<'a>(&self, raw: &'a [u8]) -> Parsed<'a> {
+        with_text(raw, parse_line)
+    }
+}
+
+/// The parts of a text log line's header.
+struct Header<'a> {
+    timestamp: &'a str,
+    level: Option<&'a str>,
+    logger: Option<&'a str>,
+    message: &'a str,
+}
+
+fn parse_line(line: &str) -> Parsed<'_> {
+    if line.trim().is_empty() {
+        return Parsed::Other;
+    }
+    let (time, level, logger, message) = match header(line) {
+        Ok((_, h)) => (time::parse_timestamp(h.timestamp), h.level, h.logger, h.message),
+        Err(_) => (None, None, None, line.trim()),
+    };
+    let kvs = pairs(message);
+    let mut record = app_record(|key| lookup(&kvs, key));
+    record.time = time.or(record.time);
+    record.message = Some(Cow::Borrowed(message));
+    if let Some(level) = level {
+        record.attrs.retain(|(k, _)| *k != "level");
+        record.attrs.push(("level", Cow::Borrowed(level)));
+    }
+    if let Some(logger) = logger {
+        record.attrs.push(("logger", Cow::Borrowed(logger)));
+    }
+    Parsed::Record(Box::new(record))
+}
+
+fn header(line: &str) -> IResult<&str, Header<'_>> {
+    let (rest, timestamp) = alt((delimited(char('['), timestamp, char(']')), timestamp)).parse(line)?;
+    let (rest, _) = separator(rest)?;
+    let (rest, level) = opt(level).parse(rest)?;
+    let (rest, _) = separator(rest)?;
+    let (rest, thread) = opt(delimited(char('('), take_till(|c| c == ')'), char(')'))).parse(rest)?;
+    let (rest, _) = if thread.is_some() { separator(rest)? } else { (rest, ()) };
+    let (rest, logger) = opt(logger).parse(rest)?;
+    let (rest, _) = separator(rest)?;
+    Ok(("", Header { timestamp, level, logger, message: rest.trim_end() }))
+}
+
+/// `2024-05-02T10:00:01.123+02:00`, `2024-05-02 10:00:01,123`, `2024/05/02 10:00:01Z`.
+fn timestamp(input: &str) -> IResult<&str, &str> {
+    let digits = |n| take_while_m_n(n, n, |c: char| c.is_ascii_digit());
+    let fraction = (one_of(".,"), take_while(|c: char| c.is_ascii_digit()));
+    let offset = alt((
+        tag("Z"),
+        recognize((one_of("+-"), digits(2), opt(char(':')), digits(2))),
+    ));
+    recognize((
+        digits(4),
+        one_of("-/"),
+        digits(2),
+        one_of("-/"),
+        digits(2),
+        one_of("T "),
+        digits(2),
+        char(':'),
+        digits(2),
+        char(':'),
+        digits(2),
+        opt(fraction),
+        opt(offset),
+    ))
+    .parse(input)
+}
+
+const LEVELS: [&str; 13] = [
+    "TRACE", "DEBUG", "INFO", "NOTICE", "WARNING", "WARN", "ERROR", "ERR", "FATAL", "CRITICAL",
+    "CRIT", "SEVERE", "ALERT",
+];
+
+fn level(input: &str) -> IResult<&str, &str> {
+    let word = |input| {
+        LEVELS
+            .iter()
+            .find_map(|l| tag_no_case::<_, _, nom::error::Error<&str>>(*l).parse(input).ok())
+            .ok_or_else(|| nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Tag)))
+    };
+    let (rest, level) = alt((delimited(char('['), word, char(']')), word)).parse(input)?;
+    let (rest, _) = opt(char(':')).parse(rest)?;
+    match rest.chars().next() {
+        None | Some(' ' | '\t') => Ok((rest, level)),
+        _ => Err(nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Tag))),
+    }
+}
+
+/// `[com.acme.KeyService]` or `ApiKeyService:` (an identifier with a dot, underscore or
+/// inner capital, so that a message starting `Denied: ...` is not taken for a logger).
+fn logger(input: &str) -> IResult<&str, &str> {
+    let bracketed = delimited(char('['), take_till(|c| c == ']'), char(']'));
+    fn named(input: &str) -> IResult<&str, &str> {
+        let end = input.find(": ").unwrap_or(0);
+        let name = &input[..end];
+        let looks_like_logger = !name.is_empty()
+            && !name.contains(char::is_whitespace)
+            && (name.contains(['.', '_']) || name.chars().skip(1).any(char::is_uppercase));
+        if looks_like_logger {
+            Ok((&input[end + 1..], name))
+        } else {
+            Err(nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Tag)))
+        }
+    }
+    alt((bracketed, named)).parse(input)
+}
+
+/// Blanks, optionally around one `-` or `|`.
+fn separator(input: &str) -> IResult<&str, ()> {
+    let (rest, _) = space0(input)?;
+    let (rest, dash) = opt(one_of("-|")).parse(rest)?;
+    let (rest, _) = if dash.is_some() { space1(rest)? } else { (rest, "") };
+    Ok((rest, ()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Record;
+
+    fn parse(line: &str) -> Record<'_> {
+        match Text.parse(line.as_bytes()) {
+            Parsed::Record(r) => *r,
+            other => panic!("not a record: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn header_layouts() {
+        let cases = [
+            (
+                "2024-05-02T10:00:01Z ERROR [com.acme.KeyService] Failed to generate API key: permission denied user=alice",
+                Some("2024-05-02T10:00:01+00:00"), Some("ERROR"), Some("com.acme.KeyService"),
+                "Failed to generate API key: permission denied user=alice",
+            ),
+            (
+                "2024-05-02 10:00:01,123 WARN  ApiKeyService: key limit reached",
+                Some("2024-05-02T10:00:01.123+00:00"), Some("WARN"), Some("ApiKeyService"), "key limit reached",
+            ),
+            (
+                "2024-05-02T10:00:01.5+02:00 | error | Denied: nope",
+                Some("2024-05-02T08:00:01.500+00:00"), Some("error"), None, "Denied: nope",
+            ),
+            (
+                "[2024-05-02 10:00:01] [ERROR] (executor-1) [svc] boom",
+                Some("2024-05-02T10:00:01+00:00"), Some("ERROR"), Some("svc"), "boom",
+            ),
+            ("\tat com.acme.Foo(Foo.java:1)", None, None, None, "at com.acme.Foo(Foo.java:1)"),
+            ("2024-05-02 10:00:01 information only", Some("2024-05-02T10:00:01+00:00"), None, None, "information only"),
+        ];
+        for (line, time, level, logger, message) in cases {
+            let r = parse(line);
+            assert_eq!(r.time.map(|t| t.to_rfc3339()).as_deref(), time, "{line}");
+            assert_eq!(r.attr("level"), level, "{line}");
+            assert_eq!(r.attr("logger"), logger, "{line}");
+            assert_eq!(r.message.as_deref(), Some(message), "{line}");
+        }
+    }
+
+    #[test]
+    fn key_values_fill_fields() {
+        let r = parse("2024-05-02T10:00:01Z ERROR denied user=alice tenant=acme ip=203.0.113.5 status=403");
+        assert_eq!(r.actor.as_deref(), Some("alice"));
+        assert_eq!(r.tenant.as_deref(), Some("acme"));
+        assert_eq!(r.source_ip.as_deref(), Some("203.0.113.5"));
+        assert_eq!(r.status, Some(403));
+    }
+}

@@ -1,0 +1,110 @@
+//! Timestamp parsing for every layout in FORMATS.md: RFC 3339 (any fraction, `Z` or offset,
+//! `T` or space), zone-less `YYYY-MM-DD HH:MM:SS[.,]frac` (taken as UTC), ISO 8601 basic,
+//! epoch seconds or milliseconds, and the CLF `02/May/2024:13:30:05 +0000` of access logs.
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+
+/// Parse a timestamp in any supported layout; `None` when it is not one.
+pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    let first = *text.as_bytes().first()?;
+    if !first.is_ascii_digit() {
+        return None;
+    }
+    if text.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return parse_epoch(text);
+    }
+    parse_rfc3339(text)
+        .or_else(|| parse_zoneless(text))
+        .or_else(|| parse_iso_basic(text))
+        .or_else(|| parse_clf(text))
+}
+
+/// Epoch seconds (10 digits) or milliseconds (13 digits), with an optional fraction.
+pub fn parse_epoch(text: &str) -> Option<DateTime<Utc>> {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    let whole: i64 = whole.parse().ok()?;
+    match text.split('.').next().map(str::len) {
+        Some(13) => Utc.timestamp_millis_opt(whole).single(),
+        Some(9..=11) => {
+            let nanos = fraction_nanos(frac);
+            Utc.timestamp_opt(whole, nanos).single()
+        }
+        _ => None,
+    }
+}
+
+fn fraction_nanos(frac: &str) -> u32 {
+    let digits: String = frac.chars().take(9).collect();
+    if digits.is_empty() {
+        return 0;
+    }
+    let value: u32 = digits.parse().unwrap_or(0);
+    value * 10u32.pow(9 - digits.len() as u32)
+}
+
+fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
+    let normalised = text.replacen(',', ".", 1);
+    DateTime::parse_from_rfc3339(&normalised)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn parse_zoneless(text: &str) -> Option<DateTime<Utc>> {
+    let normalised = text.replacen(',', ".", 1).replacen('T', " ", 1);
+    let normalised = normalised.trim_end_matches('Z');
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S%.f"]
+        .iter()
+        .find_map(|layout| NaiveDateTime::parse_from_str(normalised, layout).ok())
+        .map(|t| t.and_utc())
+}
+
+fn parse_iso_basic(text: &str) -> Option<DateTime<Utc>> {
+    ["%Y%m%dT%H%M%SZ", "%Y%m%dT%H%MZ"]
+        .iter()
+        .find_map(|layout| NaiveDateTime::parse_from_str(text, layout).ok())
+        .map(|t| t.and_utc())
+}
+
+fn parse_clf(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::<FixedOffset>::parse_from_str(text, "%d/%b/%Y:%H:%M:%S %z")
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> String {
+        parse_timestamp(text)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+            .unwrap_or_else(|| "none".into())
+    }
+
+    #[test]
+    fn layouts_from_formats_md() {
+        let cases = [
+            ("2014-03-06T21:22:54Z", "2014-03-06T21:22:54Z"),
+            ("2024-11-19T00:49:55.293368631Z", "2024-11-19T00:49:55.293368631Z"),
+            ("2019-01-21T22:14:26.9792776Z", "2019-01-21T22:14:26.979277600Z"),
+            ("2020-08-05T14:59:27.259-07:00", "2020-08-05T21:59:27.259Z"),
+            ("2023-05-24 21:12:55.145", "2023-05-24T21:12:55.145Z"),
+            ("2025-01-27 01:28:18,640", "2025-01-27T01:28:18.640Z"),
+            ("2024-05-02 10:00:01+02:00", "2024-05-02T08:00:01Z"),
+            ("20131102T010628Z", "2013-11-02T01:06:28Z"),
+            ("20150801T0210Z", "2015-08-01T02:10:00Z"),
+            ("1741611465102", "2025-03-10T12:57:45.102Z"),
+            ("1421876371", "2015-01-21T21:39:31Z"),
+            ("02/May/2024:13:30:05 +0000", "2024-05-02T13:30:05Z"),
+            ("06/Sep/2026:10:00:00 +0200", "2026-09-06T08:00:00Z"),
+            ("not a time", "none"),
+            ("", "none"),
+            ("12", "none"),
+            ("2024-13-45T99:00:00Z", "none"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(utc(input), expected, "input {input:?}");
+        }
+    }
+}

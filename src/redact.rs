@@ -1,0 +1,92 @@
+//! Masking credentials in text that leaves keydeny: AWS key ids, tokens, JWTs, bearer
+//! values, `password=`-style pairs and credentials in URLs. The last four characters are
+//! kept so an auditor can still match a key id.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+static SECRETS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?x)
+        \b(?:AKIA|ASIA|AIDA|AROA|ANPA|AGPA)[A-Z0-9]{16}\b           # AWS access key / principal ids
+      | \beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}  # JWT
+      | \b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}                  # GitHub tokens
+      | \bgithub_pat_[A-Za-z0-9_]{20,}
+      | \bglpat-[A-Za-z0-9_-]{16,}                                  # GitLab
+      | \bxox[abposr]-[A-Za-z0-9-]{10,}                             # Slack
+      | \b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}               # Stripe
+      | -----BEGIN[A-Z\ ]*PRIVATE\ KEY-----[^-]*(?:-----END[A-Z\ ]*PRIVATE\ KEY-----)?
+    "#,
+    )
+    .expect("built-in secret pattern")
+});
+
+static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?xi)
+        (?P<key>\b(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?token|secret[_-]?access[_-]?key|client[_-]?secret|session[_-]?token)
+            ["']?\s*[=:]\s*["']?)
+        (?P<value>[^\s"'&,;]{4,})
+      | (?P<scheme>\b(?:bearer|basic)\s+)(?P<credential>[A-Za-z0-9._~+/=-]{8,})
+      | (?P<userinfo>://[^/\s:@]+:)(?P<password>[^/\s@]+)@
+    "#,
+    )
+    .expect("built-in assignment pattern")
+});
+
+/// `text` with every credential-looking value masked to `****` plus its last four characters.
+pub fn redact(text: &str) -> Cow<'_, str> {
+    let masked = SECRETS.replace_all(text, |c: &Captures| mask(&c[0]));
+    match ASSIGNED.replace_all(&masked, |c: &Captures| masked_assignment(c)) {
+        Cow::Borrowed(_) => masked,
+        Cow::Owned(s) => Cow::Owned(s),
+    }
+}
+
+fn masked_assignment(c: &Captures) -> String {
+    if let (Some(key), Some(value)) = (c.name("key"), c.name("value")) {
+        return format!("{}{}", key.as_str(), mask(value.as_str()));
+    }
+    if let (Some(scheme), Some(credential)) = (c.name("scheme"), c.name("credential")) {
+        return format!("{}{}", scheme.as_str(), mask(credential.as_str()));
+    }
+    match (c.name("userinfo"), c.name("password")) {
+        (Some(user), Some(_)) => format!("{}****@", user.as_str()),
+        _ => c[0].to_string(),
+    }
+}
+
+fn mask(secret: &str) -> String {
+    if secret.starts_with("****") {
+        return secret.to_string();
+    }
+    let chars: Vec<char> = secret.chars().collect();
+    let keep = if chars.len() > 8 { 4 } else { 0 };
+    let tail: String = chars[chars.len() - keep..].iter().collect();
+    format!("****{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_masked_keeping_last_four() {
+        let cases = [
+            ("key AKIAIOSFODNN7EXAMPLE used", "key ****MPLE used"),
+            ("password=hunter2secret x", "password=****cret x"),
+            ("Authorization: Bearer abcdefghijklmnop", "Authorization: Bearer ****mnop"),
+            ("https://bob:s3cr3tpass@example.com/x", "https://bob:****@example.com/x"),
+            ("tok ghp_abcdefghijklmnopqrstuvwxyz0123 end", "tok ****0123 end"),
+            ("glpat-abcdefghijklmnopqrst", "****qrst"),
+            ("api_key: \"sk_live_abcdefghijklmnop1234\"", "api_key: \"****1234\""),
+            ("nothing to hide here", "nothing to hide here"),
+            ("user arn:aws:iam::123456789012:user/bob", "user arn:aws:iam::123456789012:user/bob"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(redact(input), expected, "input {input:?}");
+        }
+    }
+}

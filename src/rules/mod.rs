@@ -1,0 +1,321 @@
+//! Rules are data: which actions are key generation, what wording marks a refusal in free
+//! text, and which evidence means which cause. Built-in TOML files are embedded in the binary;
+//! `--rules FILE` adds user files in the same schema (see `builtin/README.md`).
+
+mod schema;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use regex::{Regex, RegexSet};
+
+use crate::event::{Cause, Platform};
+pub use schema::{ActionSpec, CauseDoc, DenialSpec, RuleFile, RuleSpec};
+
+/// The embedded rule files, in load order.
+pub const BUILTIN: [(&str, &str); 4] = [
+    ("builtin/actions.toml", include_str!("builtin/actions.toml")),
+    ("builtin/denials.toml", include_str!("builtin/denials.toml")),
+    ("builtin/aws.toml", include_str!("builtin/aws.toml")),
+    ("builtin/common.toml", include_str!("builtin/common.toml")),
+];
+
+const CAUSES_TOML: &str = include_str!("builtin/causes.toml");
+
+/// A problem in a rules file: which file, which rule, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    pub file: String,
+    pub rule: Option<String>,
+    pub problem: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.rule {
+            Some(rule) => write!(f, "{}: rule `{}`: {}", self.file, rule, self.problem),
+            None => write!(f, "{}: {}", self.file, self.problem),
+        }
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+/// A compiled key-generation action matcher.
+#[derive(Debug)]
+pub struct Action {
+    pub id: String,
+    /// The action name recorded for records matched by text or path.
+    pub name: String,
+    pub platforms: Vec<Platform>,
+    names: Vec<String>,
+    message: Option<Regex>,
+    path: Option<Regex>,
+    methods: Vec<String>,
+    pub literals: Vec<String>,
+    pub file: String,
+}
+
+/// A compiled cause rule. All given conditions must hold; list conditions match any item.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub cause: Cause,
+    pub priority: i64,
+    pub description: String,
+    pub file: String,
+    platforms: Vec<Platform>,
+    actions: Vec<String>,
+    error_codes: Vec<String>,
+    statuses: Vec<u16>,
+    message: Option<Regex>,
+    unless: Option<Regex>,
+    fields: Vec<(String, String)>,
+}
+
+/// What a cause rule can look at.
+pub struct Facts<'r> {
+    pub platform: Platform,
+    pub action: &'r str,
+    pub error_code: Option<&'r str>,
+    pub status: Option<u16>,
+    pub text: &'r str,
+    pub field: &'r dyn Fn(&str) -> Option<&'r str>,
+}
+
+/// The whole rule set: actions, denial wording and cause rules sorted by priority.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub actions: Vec<Action>,
+    action_names: HashMap<String, usize>,
+    denials: RegexSet,
+    pub denial_ids: Vec<String>,
+    pub rules: Vec<Rule>,
+    pub causes: Vec<CauseDoc>,
+    /// A short digest of every loaded rule file, to tell rule sets apart in reports.
+    pub digest: String,
+}
+
+impl RuleSet {
+    /// The built-in rules, plus user files (whose rules win priority ties over built-ins).
+    pub fn load(user_files: &[impl AsRef<Path>]) -> Result<RuleSet, RuleError> {
+        let mut sources: Vec<(String, String)> = Vec::new();
+        for path in user_files {
+            let path = path.as_ref();
+            let text = std::fs::read_to_string(path).map_err(|e| RuleError {
+                file: path.display().to_string(),
+                rule: None,
+                problem: format!("cannot read: {e}"),
+            })?;
+            sources.push((path.display().to_string(), text));
+        }
+        sources.extend(BUILTIN.iter().map(|(f, t)| (f.to_string(), t.to_string())));
+        RuleSet::from_sources(&sources)
+    }
+
+    /// Compile rule files given as (name, TOML text).
+    pub fn from_sources(sources: &[(String, String)]) -> Result<RuleSet, RuleError> {
+        let mut actions = Vec::new();
+        let mut denials = Vec::new();
+        let mut rules = Vec::new();
+        for (file, text) in sources {
+            let parsed = schema::parse(file, text)?;
+            for spec in parsed.action {
+                actions.push(schema::compile_action(file, spec)?);
+            }
+            for spec in parsed.denial {
+                denials.push(schema::check_denial(file, spec)?);
+            }
+            for spec in parsed.rule {
+                rules.push(schema::compile_rule(file, spec)?);
+            }
+        }
+        schema::check_unique_ids(&actions, &rules)?;
+        // Stable sort: equal priorities keep load order (user files first).
+        rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
+        let denial_set = RegexSet::new(denials.iter().map(|d| d.message.as_str())).map_err(|e| {
+            RuleError { file: "denials".into(), rule: None, problem: e.to_string() }
+        })?;
+        let action_names = index_action_names(&actions);
+        Ok(RuleSet {
+            actions,
+            action_names,
+            denials: denial_set,
+            denial_ids: denials.into_iter().map(|d| d.id).collect(),
+            rules,
+            causes: causes(),
+            digest: digest(sources),
+        })
+    }
+
+    /// The key-generation action this record performs, if any: by its structured action
+    /// name first, else by message wording or request path.
+    pub fn match_action(
+        &self,
+        platform: Platform,
+        action: Option<&str>,
+        text: &str,
+        method: Option<&str>,
+        path: Option<&str>,
+    ) -> Option<&Action> {
+        if let Some(name) = action {
+            let key = name.to_ascii_lowercase();
+            if let Some(&i) = self.action_names.get(&key) {
+                let found = &self.actions[i];
+                if found.applies_to(platform) {
+                    return Some(found);
+                }
+            }
+        }
+        self.actions
+            .iter()
+            .filter(|a| a.applies_to(platform))
+            .find(|a| a.matches_text(text, method, path))
+    }
+
+    /// Whether free text says the request was refused.
+    pub fn text_says_denied(&self, text: &str) -> bool {
+        self.denials.is_match(text)
+    }
+
+    /// The cause of a denied event and the id of the rule that decided it.
+    pub fn classify(&self, facts: &Facts<'_>) -> (Cause, &str) {
+        self.rules
+            .iter()
+            .find(|r| r.matches(facts))
+            .map(|r| (r.cause, r.id.as_str()))
+            .unwrap_or((Cause::Unknown, ""))
+    }
+
+    pub fn cause_doc(&self, cause: Cause) -> Option<&CauseDoc> {
+        self.causes.iter().find(|c| c.id == cause)
+    }
+
+    /// Every literal some action needs: a record containing none of them (ASCII
+    /// case-insensitively) cannot be a key generation.
+    pub fn prefilter_literals(&self) -> Vec<String> {
+        let mut literals: Vec<String> = self
+            .actions
+            .iter()
+            .flat_map(|a| a.literals.iter().map(|l| l.to_ascii_lowercase()))
+            .collect();
+        literals.sort();
+        literals.dedup();
+        literals
+    }
+}
+
+impl Action {
+    /// Whether `name` is one of this action's structured names.
+    pub fn matches_name(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+    }
+
+    fn applies_to(&self, platform: Platform) -> bool {
+        self.platforms.is_empty() || self.platforms.contains(&platform)
+    }
+
+    fn matches_text(&self, text: &str, method: Option<&str>, path: Option<&str>) -> bool {
+        let by_message = self.message.as_ref().is_some_and(|re| re.is_match(text));
+        let by_path = match (&self.path, path) {
+            (Some(re), Some(path)) => {
+                re.is_match(path)
+                    && (self.methods.is_empty()
+                        || method.is_some_and(|m| self.methods.iter().any(|x| x.eq_ignore_ascii_case(m))))
+            }
+            _ => false,
+        };
+        by_message || by_path
+    }
+
+    /// Describes how the action is recognised, for `rules list`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.names.is_empty() {
+            parts.push(format!("names: {}", self.names.join(", ")));
+        }
+        if let Some(re) = &self.message {
+            parts.push(format!("message: /{re}/"));
+        }
+        if let Some(re) = &self.path {
+            parts.push(format!("path: {} /{re}/", self.methods.join("|")));
+        }
+        parts.join("; ")
+    }
+}
+
+impl Rule {
+    fn matches(&self, f: &Facts<'_>) -> bool {
+        (self.platforms.is_empty() || self.platforms.contains(&f.platform))
+            && (self.actions.is_empty() || self.actions.iter().any(|a| a.eq_ignore_ascii_case(f.action)))
+            && (self.error_codes.is_empty()
+                || f.error_code.is_some_and(|c| self.error_codes.iter().any(|x| x.eq_ignore_ascii_case(c))))
+            && (self.statuses.is_empty() || f.status.is_some_and(|s| self.statuses.contains(&s)))
+            && self.message.as_ref().is_none_or(|re| re.is_match(f.text))
+            && self.unless.as_ref().is_none_or(|re| !re.is_match(f.text))
+            && self
+                .fields
+                .iter()
+                .all(|(k, v)| (f.field)(k).is_some_and(|x| x.eq_ignore_ascii_case(v)))
+    }
+
+    /// Describes the rule's conditions, for `rules list`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        let list = |name: &str, items: &[String]| format!("{name}: {}", items.join(", "));
+        if !self.platforms.is_empty() {
+            let ids: Vec<String> = self.platforms.iter().map(|p| p.id().to_string()).collect();
+            parts.push(list("platforms", &ids));
+        }
+        if !self.actions.is_empty() {
+            parts.push(list("actions", &self.actions));
+        }
+        if !self.error_codes.is_empty() {
+            parts.push(list("error_codes", &self.error_codes));
+        }
+        if !self.statuses.is_empty() {
+            let codes: Vec<String> = self.statuses.iter().map(u16::to_string).collect();
+            parts.push(list("statuses", &codes));
+        }
+        if let Some(re) = &self.message {
+            parts.push(format!("message: /{re}/"));
+        }
+        if let Some(re) = &self.unless {
+            parts.push(format!("unless: /{re}/"));
+        }
+        for (k, v) in &self.fields {
+            parts.push(format!("{k} = {v}"));
+        }
+        parts.join("; ")
+    }
+}
+
+fn index_action_names(actions: &[Action]) -> HashMap<String, usize> {
+    let mut index = HashMap::new();
+    for (i, action) in actions.iter().enumerate() {
+        for name in &action.names {
+            index.entry(name.to_ascii_lowercase()).or_insert(i);
+        }
+    }
+    index
+}
+
+fn causes() -> Vec<CauseDoc> {
+    schema::parse_causes(CAUSES_TOML).unwrap_or_default()
+}
+
+/// FNV-1a over every file name and text: cheap, stable across runs and platforms.
+fn digest(sources: &[(String, String)]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (name, text) in sources {
+        for byte in name.bytes().chain([0]).chain(text.bytes()).chain([0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,258 @@
+//! Scanning one input: open and decompress it, sniff its format and framing, cut it into
+//! blocks of lines or JSON records, and run prefilter -> parse -> extract on every core.
+//! The result is a [`FileScan`]: its events and an account of every line and record.
+
+use std::io::{self, BufRead, Read};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::iter::{ParallelBridge, ParallelIterator};
+
+use crate::event::Event;
+use crate::extract::{Position, extract};
+use crate::format::sniff::{self, Framing, Sample};
+use crate::format::{InputFormat, Parsed};
+use crate::prefilter::Prefilter;
+use crate::rules::RuleSet;
+use crate::source::blocks::{BlockReader, Piece};
+use crate::source::json_stream::{DocItem, DocReader};
+use crate::source::{self, Compression, Input};
+
+/// How many malformed records of one file are kept with their reason for the report.
+pub const MALFORMED_SAMPLES: usize = 5;
+
+/// What the scanner needs, shared by every thread.
+pub struct Scanner<'r> {
+    pub rules: &'r RuleSet,
+    pub prefilter: Prefilter,
+    pub input_format: Option<InputFormat>,
+    pub block_size: usize,
+    pub max_record: usize,
+}
+
+/// A malformed record: where, and why.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Malformed {
+    pub line: u64,
+    pub record: Option<u64>,
+    pub reason: String,
+}
+
+/// Counts that add up: `records == matched + other + malformed`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub records: u64,
+    pub matched: u64,
+    pub other: u64,
+    pub malformed: u64,
+    pub samples: Vec<Malformed>,
+    pub events: Vec<Event>,
+}
+
+impl Tally {
+    pub fn merge(&mut self, other: Tally) {
+        self.records += other.records;
+        self.matched += other.matched;
+        self.other += other.other;
+        self.malformed += other.malformed;
+        self.samples.extend(other.samples);
+        self.samples.sort();
+        self.samples.truncate(MALFORMED_SAMPLES);
+        self.events.extend(other.events);
+    }
+
+    fn malformed(&mut self, line: u64, record: Option<u64>, reason: String) {
+        self.records += 1;
+        self.malformed += 1;
+        if self.samples.len() < MALFORMED_SAMPLES {
+            self.samples.push(Malformed { line, record, reason });
+        }
+    }
+}
+
+/// The outcome of scanning one input.
+#[derive(Debug)]
+pub struct FileScan {
+    pub file: Arc<str>,
+    pub format: Option<InputFormat>,
+    pub compression: Compression,
+    /// Decompressed bytes read.
+    pub bytes: u64,
+    pub lines: u64,
+    pub tally: Tally,
+    /// Why the input could not be read (or not to the end).
+    pub error: Option<String>,
+}
+
+impl Scanner<'_> {
+    /// Scan one input to the end, or as far as it can be read.
+    pub fn scan(&self, input: &Input) -> FileScan {
+        let mut scan = FileScan {
+            file: input.display.clone(),
+            format: None,
+            compression: Compression::None,
+            bytes: 0,
+            lines: 0,
+            tally: Tally::default(),
+            error: None,
+        };
+        if let Err(e) = self.scan_into(input, &mut scan) {
+            scan.error = Some(io_message(&e));
+        }
+        scan.tally.events.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        scan
+    }
+
+    fn scan_into(&self, input: &Input, scan: &mut FileScan) -> io::Result<()> {
+        let (stream, compression) = source::open(input)?;
+        scan.compression = compression;
+        let bytes = Arc::new(AtomicU64::new(0));
+        let counted = Counting { inner: stream, count: bytes.clone() };
+        let (sample, stream) = source::peek(Box::new(counted), sniff::SAMPLE_BYTES)?;
+        let sample = Sample::new(&sample);
+        let format = self.input_format.unwrap_or_else(|| sniff::sniff_format(&sample));
+        scan.format = Some(format);
+        let file = scan.file.clone();
+        let at = Position { file: &file, format, line: 0, record: None };
+        let result = match sniff::framing(&sample) {
+            Framing::Lines => self.scan_lines(stream, at, scan),
+            Framing::JsonDocuments => self.scan_documents(stream, at, scan),
+        };
+        scan.bytes = bytes.load(Ordering::Relaxed);
+        result
+    }
+
+    fn scan_lines(
+        &self,
+        stream: Box<dyn BufRead + Send>,
+        at: Position<'_>,
+        scan: &mut FileScan,
+    ) -> io::Result<()> {
+        let mut reader = BlockReader::new(stream, self.block_size, self.max_record);
+        let results: Vec<io::Result<Tally>> = (&mut reader)
+            .par_bridge()
+            .map(|piece| piece.map(|p| self.scan_piece(p, at)))
+            .collect();
+        scan.lines = reader.lines_read();
+        collect(results, &mut scan.tally)
+    }
+
+    fn scan_piece(&self, piece: Piece, at: Position<'_>) -> Tally {
+        let mut tally = Tally::default();
+        match piece {
+            Piece::Block(block) => {
+                for (line, raw) in block.lines() {
+                    self.scan_record(raw, Position { line, ..at }, &mut tally);
+                }
+            }
+            Piece::Oversized { line, bytes } => tally.malformed(
+                line,
+                None,
+                format!("line of {bytes} bytes is longer than the record size cap ({} bytes)", self.max_record),
+            ),
+        }
+        tally
+    }
+
+    fn scan_documents(
+        &self,
+        stream: Box<dyn BufRead + Send>,
+        at: Position<'_>,
+        scan: &mut FileScan,
+    ) -> io::Result<()> {
+        let mut reader = DocReader::new(stream, self.block_size, self.max_record);
+        let results: Vec<io::Result<Tally>> = (&mut reader)
+            .par_bridge()
+            .map(|batch| batch.map(|items| self.scan_items(items, at)))
+            .collect();
+        scan.lines = reader.lines_read();
+        collect(results, &mut scan.tally)
+    }
+
+    fn scan_items(&self, items: Vec<DocItem>, at: Position<'_>) -> Tally {
+        let mut tally = Tally::default();
+        for item in items {
+            match item {
+                DocItem::Record { data, line, index } => {
+                    self.scan_record(&data, Position { line, record: index, ..at }, &mut tally);
+                }
+                DocItem::Malformed { line, index, reason } => tally.malformed(line, index, reason),
+            }
+        }
+        tally
+    }
+
+    /// prefilter -> parse -> extract for one record.
+    fn scan_record(&self, raw: &[u8], at: Position<'_>, tally: &mut Tally) {
+        let parsed = if self.prefilter.may_match(raw) {
+            at.format.parser().parse(raw)
+        } else if at.format.is_json() {
+            crate::format::json_failure(raw)
+        } else {
+            Parsed::Other
+        };
+        match parsed {
+            Parsed::Record(record) => match extract(*record, self.rules, at) {
+                Some(event) => {
+                    tally.records += 1;
+                    tally.matched += 1;
+                    tally.events.push(event);
+                }
+                None => {
+                    tally.records += 1;
+                    tally.other += 1;
+                }
+            },
+            Parsed::Other => {
+                tally.records += 1;
+                tally.other += 1;
+            }
+            Parsed::Malformed(reason) => tally.malformed(at.line, at.record, reason),
+        }
+    }
+}
+
+/// Merge per-block tallies; the first read error (there is at most one) is returned.
+fn collect(results: Vec<io::Result<Tally>>, into: &mut Tally) -> io::Result<()> {
+    let mut error = None;
+    for result in results {
+        match result {
+            Ok(tally) => into.merge(tally),
+            Err(e) => error = Some(e),
+        }
+    }
+    error.map_or(Ok(()), Err)
+}
+
+fn io_message(error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::UnexpectedEof => format!("truncated input: {error}"),
+        io::ErrorKind::InvalidData | io::ErrorKind::Other => format!("corrupt input: {error}"),
+        _ => error.to_string(),
+    }
+}
+
+/// A reader that counts the bytes handed out.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: BufRead> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counting<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.count.fetch_add(amount as u64, Ordering::Relaxed);
+        self.inner.consume(amount);
+    }
+}

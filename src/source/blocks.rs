@@ -1,0 +1,178 @@
+//! Cutting a byte stream into newline-aligned blocks of a few MiB, so the lines of one large
+//! file are parsed on every core. A line longer than the record cap is never held in
+//! memory: it is skipped to its end and reported as oversized, with its line number.
+
+use std::io::{self, BufRead};
+
+/// A run of complete lines, and the 1-based number of its first line.
+pub struct Block {
+    pub data: Vec<u8>,
+    pub first_line: u64,
+}
+
+impl Block {
+    /// The lines of the block with their numbers (without the `\n`).
+    pub fn lines(&self) -> impl Iterator<Item = (u64, &[u8])> + '_ {
+        let body = self.data.strip_suffix(b"\n").unwrap_or(&self.data);
+        let lines = (!self.data.is_empty()).then(|| body.split(|&b| b == b'\n'));
+        lines
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(move |(i, line)| (self.first_line + i as u64, line))
+    }
+
+    pub fn line_count(&self) -> u64 {
+        count_lines(&self.data)
+    }
+}
+
+/// Lines in `data`, counting a last line without `\n`.
+pub fn count_lines(data: &[u8]) -> u64 {
+    let newlines = memchr::memchr_iter(b'\n', data).count() as u64;
+    newlines + u64::from(data.last().is_some_and(|&b| b != b'\n'))
+}
+
+/// What the block reader yields.
+pub enum Piece {
+    Block(Block),
+    /// A line longer than the cap, skipped unread: its number and length in bytes.
+    Oversized { line: u64, bytes: u64 },
+}
+
+/// Newline-aligned blocks of about `block_size` bytes from a stream.
+pub struct BlockReader<R> {
+    reader: R,
+    block_size: usize,
+    max_line: usize,
+    carry: Vec<u8>,
+    next_line: u64,
+    done: bool,
+}
+
+impl<R: BufRead> BlockReader<R> {
+    pub fn new(reader: R, block_size: usize, max_line: usize) -> BlockReader<R> {
+        BlockReader {
+            reader,
+            block_size: block_size.max(1),
+            max_line: max_line.max(1),
+            carry: Vec::new(),
+            next_line: 1,
+            done: false,
+        }
+    }
+
+    /// Lines read so far (complete, oversized and a final line without `\n`).
+    pub fn lines_read(&self) -> u64 {
+        self.next_line - 1
+    }
+
+    fn next_piece(&mut self) -> io::Result<Option<Piece>> {
+        let mut data = std::mem::take(&mut self.carry);
+        loop {
+            if data.len() >= self.block_size {
+                if let Some(end) = memchr::memrchr(b'\n', &data) {
+                    self.carry = data.split_off(end + 1);
+                    return Ok(Some(self.block(data)));
+                }
+                if data.len() > self.max_line {
+                    return self.skip_oversized(data.len() as u64).map(Some);
+                }
+            }
+            let chunk = self.reader.fill_buf()?;
+            if chunk.is_empty() {
+                self.done = true;
+                return Ok((!data.is_empty()).then(|| self.block(data)));
+            }
+            let take = chunk.len().min(self.block_size.max(data.len()) + 1);
+            data.extend_from_slice(&chunk[..take]);
+            self.reader.consume(take);
+        }
+    }
+
+    fn block(&mut self, data: Vec<u8>) -> Piece {
+        let block = Block { data, first_line: self.next_line };
+        self.next_line += block.line_count();
+        Piece::Block(block)
+    }
+
+    /// Discard the rest of an oversized line (through its `\n`).
+    fn skip_oversized(&mut self, mut bytes: u64) -> io::Result<Piece> {
+        loop {
+            let chunk = self.reader.fill_buf()?;
+            if chunk.is_empty() {
+                self.done = true;
+                break;
+            }
+            if let Some(pos) = memchr::memchr(b'\n', chunk) {
+                bytes += pos as u64;
+                self.reader.consume(pos + 1);
+                break;
+            }
+            let len = chunk.len();
+            bytes += len as u64;
+            self.reader.consume(len);
+        }
+        let line = self.next_line;
+        self.next_line += 1;
+        Ok(Piece::Oversized { line, bytes })
+    }
+}
+
+impl<R: BufRead> Iterator for BlockReader<R> {
+    type Item = io::Result<Piece>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done && self.carry.is_empty() {
+            return None;
+        }
+        match self.next_piece() {
+            Ok(Some(piece)) => Some(Ok(piece)),
+            Ok(None) => None,
+            Err(e) => {
+                self.done = true;
+                self.carry.clear();
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pieces(input: &[u8], block: usize, cap: usize) -> Vec<String> {
+        BlockReader::new(input, block, cap)
+            .map(|p| match p.unwrap() {
+                Piece::Block(b) => {
+                    let lines: Vec<String> = b
+                        .lines()
+                        .map(|(n, l)| format!("{n}:{}", String::from_utf8_lossy(l)))
+                        .collect();
+                    lines.join(",")
+                }
+                Piece::Oversized { line, bytes } => format!("oversized {line} ({bytes} bytes)"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn blocks_keep_lines_whole_and_numbered() {
+        assert_eq!(pieces(b"a\nbb\nccc\n", 1024, 1024), ["1:a,2:bb,3:ccc"]);
+        assert_eq!(pieces(b"a\nbb\nccc", 3, 1024), ["1:a", "2:bb", "3:ccc"]);
+        assert_eq!(pieces(b"a\n\nb\n", 1, 1024), ["1:a", "2:", "3:b"]);
+        assert_eq!(pieces(b"", 4, 1024), Vec::<String>::new());
+    }
+
+    #[test]
+    fn oversized_lines_are_skipped_and_counted() {
+        let mut input = b"ok\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 100));
+        input.extend(b"\nafter\n");
+        assert_eq!(pieces(&input, 8, 16), ["1:ok", "oversized 2 (100 bytes)", "3:after"]);
+        let mut tail = b"ok\n".to_vec();
+        tail.extend(std::iter::repeat_n(b'y', 40));
+        assert_eq!(pieces(&tail, 8, 16), ["1:ok", "oversized 2 (40 bytes)"]);
+    }
+}

@@ -1,0 +1,81 @@
+//! Sources: the files, directories and stdin named on the command line, opened as
+//! decompressed byte streams (gzip and zstd detected by magic bytes, never by name).
+
+pub mod blocks;
+pub mod json_stream;
+pub mod walk;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// One input as the user named it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    /// The path as given on the command line, joined with the relative path inside a
+    /// directory; `-` for stdin.
+    pub display: Arc<str>,
+    /// `None` for stdin.
+    pub path: Option<PathBuf>,
+}
+
+impl Input {
+    pub fn stdin() -> Input {
+        Input { display: Arc::from("-"), path: None }
+    }
+}
+
+/// The compression of a stream, from its first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    pub fn detect(head: &[u8]) -> Compression {
+        match head {
+            [0x1f, 0x8b, ..] => Compression::Gzip,
+            [0x28, 0xb5, 0x2f, 0xfd, ..] => Compression::Zstd,
+            _ => Compression::None,
+        }
+    }
+}
+
+const READ_BUFFER: usize = 256 * 1024;
+
+/// Open an input as a decompressed, buffered stream.
+pub fn open(input: &Input) -> io::Result<(Box<dyn BufRead + Send>, Compression)> {
+    let raw: Box<dyn Read + Send> = match &input.path {
+        Some(path) => Box::new(File::open(path)?),
+        None => Box::new(io::stdin()),
+    };
+    let mut buffered = BufReader::with_capacity(READ_BUFFER, raw);
+    let compression = Compression::detect(buffered.fill_buf()?);
+    let stream: Box<dyn BufRead + Send> = match compression {
+        Compression::None => Box::new(buffered),
+        Compression::Gzip => Box::new(BufReader::with_capacity(
+            READ_BUFFER,
+            flate2::bufread::MultiGzDecoder::new(buffered),
+        )),
+        Compression::Zstd => Box::new(BufReader::with_capacity(
+            READ_BUFFER,
+            zstd::stream::read::Decoder::with_buffer(buffered)?,
+        )),
+    };
+    Ok((stream, compression))
+}
+
+/// Read up to `limit` bytes from the start of a stream without losing them: returns the
+/// sample and a reader that yields the sample again, then the rest.
+pub fn peek(
+    mut stream: Box<dyn BufRead + Send>,
+    limit: usize,
+) -> io::Result<(Vec<u8>, Box<dyn BufRead + Send>)> {
+    let mut sample = Vec::with_capacity(limit.min(64 * 1024));
+    (&mut stream).take(limit as u64).read_to_end(&mut sample)?;
+    let replay = io::Cursor::new(sample.clone()).chain(stream);
+    Ok((sample, Box::new(BufReader::with_capacity(READ_BUFFER, replay))))
+}

@@ -27,7 +27,7 @@ static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"(?xi)
         (?P<key>\b(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?token|secret[_-]?access[_-]?key|client[_-]?secret|session[_-]?token)
-            ["']?\s*[=:]\s*["']?)
+            (?:\s*=\s*["']?|["']\s*:\s*["']|:))
         (?P<value>[^\s"'&,;]{4,})
       | (?P<scheme>\b(?:bearer|basic)\s+)(?P<credential>[A-Za-z0-9._~+/=-]{8,})
       | (?P<userinfo>://[^/\s:@]+:)(?P<password>[^/\s@]+)@
@@ -83,6 +83,9 @@ mod tests {
             ("glpat-abcdefghijklmnopqrst", "****qrst"),
             ("api_key: \"sk_live_abcdefghijklmnop1234\"", "api_key: \"****1234\""),
             ("nothing to hide here", "nothing to hide here"),
+            ("Failed to create token: subscription expired", "Failed to create token: subscription expired"),
+            (r#"{"token":"abcdefghijkl"}"#, r#"{"token":"****ijkl"}"#),
+            ("token:abcdefghijkl", "token:****ijkl"),
             ("user arn:aws:iam::123456789012:user/bob", "user arn:aws:iam::123456789012:user/bob"),
         ];
         for (input, expected) in cases {

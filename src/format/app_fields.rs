@@ -19,6 +19,8 @@ const ERROR: &[&str] = &[
     "error_message",
     "errorMessage",
     "exception",
+    "errorReason",
+    "error_reason",
     "reason",
     "detail",
 ];
@@ -31,6 +33,9 @@ const ACTOR: &[&str] = &[
     "uname",
     "principal",
     "actor.email",
+    "principal.email",
+    "principal.name",
+    "principal.id",
     "actor.name",
     "actor.id",
     "user.email",

@@ -137,6 +137,9 @@ pub(crate) fn non_empty<'a>(value: Option<Cow<'a, str>>) -> Option<Cow<'a, str>>
 /// not valid JSON (with serde's message), else just "other" (valid JSON of another shape).
 /// Every JSON path reports the same message, with or without the prefilter.
 pub(crate) fn json_failure<'a>(raw: &[u8]) -> Parsed<'a> {
+    if raw.trim_ascii().is_empty() {
+        return Parsed::Other;
+    }
     match serde_json::from_slice::<serde::de::IgnoredAny>(raw) {
         Ok(_) => Parsed::Other,
         Err(e) => Parsed::Malformed(format!("invalid JSON: {e}")),

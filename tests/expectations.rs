@@ -1,0 +1,84 @@
+//! Every fixture file has an independent list of the events it holds
+//! (`fixtures/expect/<format>/<file>.expect`, written from FORMATS.md, not from keydeny's
+//! output). keydeny must find exactly those: right line, record, cause, actor and action.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::util::{in_root, keydeny, logs, read};
+
+/// Expected event fields, keyed by (file, line, record).
+type Expected = BTreeMap<(String, u64, Option<u64>), BTreeMap<String, String>>;
+
+fn expectations() -> Expected {
+    let mut expected = Expected::new();
+    for format in ["cloudtrail", "json", "logfmt", "text"] {
+        let dir = crate::util::root().join("fixtures/expect").join(format);
+        let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
+        files.sort();
+        for path in files.into_iter().filter(|p| p.extension().is_some_and(|e| e == "expect")) {
+            let log = path.file_name().unwrap().to_str().unwrap().trim_end_matches(".expect").to_string();
+            let file = format!("fixtures/logs/{format}/{log}");
+            let text = read(&path);
+            let mut lines = text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+            let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+            for row in lines {
+                let cells: BTreeMap<String, String> = header
+                    .iter()
+                    .zip(row.split('\t').chain(std::iter::repeat("")))
+                    .map(|(h, c)| (h.to_string(), c.to_string()))
+                    .collect();
+                let line = cells["line"].parse().unwrap();
+                let record = cells.get("record").filter(|r| !r.is_empty()).map(|r| r.parse().unwrap());
+                expected.insert((file.clone(), line, record), cells);
+            }
+        }
+    }
+    expected
+}
+
+#[test]
+fn every_expected_event_and_nothing_else() {
+    in_root();
+    let run = keydeny(&["events", "--format", "ndjson", &logs()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut expected = expectations();
+    let mut problems = Vec::new();
+    let mut seen_duplicate_ids = 0;
+    for line in run.stdout.lines() {
+        let event: Value = serde_json::from_str(line).unwrap();
+        let key = (
+            event["file"].as_str().unwrap().to_string(),
+            event["line"].as_u64().unwrap(),
+            event["record"].as_u64(),
+        );
+        let Some(want) = expected.remove(&key) else {
+            problems.push(format!("unexpected event {key:?}: {line}"));
+            continue;
+        };
+        for field in ["cause", "actor", "action", "tenant"] {
+            let Some(wanted) = want.get(field) else { continue };
+            let got = event[field].as_str().unwrap_or("");
+            if got != wanted {
+                problems.push(format!("{key:?}: {field} is {got:?}, expected {wanted:?}"));
+            }
+        }
+        if let Some(fragment) = want.get("expected_reason_substring") {
+            let reason = event["reason"].as_str().unwrap_or("");
+            if !reason.contains(fragment.as_str()) {
+                problems.push(format!("{key:?}: reason {reason:?} lacks {fragment:?}"));
+            }
+        }
+    }
+    // The one CloudTrail record delivered twice is listed in two expect files but is one event.
+    for (key, _) in expected {
+        if key.0.ends_with("events.ndjson") && key.1 == 5 {
+            seen_duplicate_ids += 1;
+            continue;
+        }
+        problems.push(format!("missed expected event {key:?}"));
+    }
+    assert_eq!(seen_duplicate_ids, 1, "the duplicated CloudTrail record is counted once");
+    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+}

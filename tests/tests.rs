@@ -1,0 +1,10 @@
+//! One integration test binary: fixture expectations, golden outputs, CLI contract,
+//! parallel/compression/prefilter equivalence, and the real-world corpora.
+
+mod util;
+
+mod cli;
+mod equivalence;
+mod expectations;
+mod golden;
+mod corpora;

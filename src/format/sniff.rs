@@ -78,12 +78,14 @@ pub fn sniff_format(sample: &Sample<'_>) -> InputFormat {
     best.1
 }
 
-/// A JSON document stream starts with `[`, with a `{"Records":[` envelope, or with an
-/// object that does not close on its first line (pretty-printed output of `jq` or a CLI).
+/// A JSON document stream starts with `[{` (an array of records), with a `{"Records":[`
+/// envelope, or with an object that does not close on its first line (pretty-printed output
+/// of `jq` or a CLI), and the whole sample must be a valid prefix of a JSON stream: a text log
+/// line such as `[Sun Dec 04 ...] [notice]` is not.
 fn detect_documents(bytes: &[u8]) -> bool {
     let body = trim_ascii(bytes);
-    match body.first() {
-        Some(b'[') => true,
+    let shape = match body.first() {
+        Some(b'[') => matches!(skip_ws(&body[1..]).first(), Some(b'{' | b']')),
         Some(b'{') => {
             is_envelope_start(body) || {
                 let first_line = body.split(|&b| b == b'\n').next().unwrap_or(body);
@@ -92,7 +94,15 @@ fn detect_documents(bytes: &[u8]) -> bool {
             }
         }
         _ => false,
-    }
+    };
+    shape && is_json_stream_prefix(body)
+}
+
+/// Whether `bytes` is JSON values one after another, possibly cut off at the end.
+fn is_json_stream_prefix(bytes: &[u8]) -> bool {
+    serde_json::Deserializer::from_slice(bytes)
+        .into_iter::<serde::de::IgnoredAny>()
+        .all(|value| value.is_ok() || value.is_err_and(|e| e.is_eof()))
 }
 
 /// `{ "Records" : [` or `{"records":[` at the start of a document.
@@ -126,7 +136,11 @@ mod tests {
 
     #[test]
     fn framing_from_content() {
-        let cases: [(&str, Framing); 6] = [
+        let cases: [(&str, Framing); 10] = [
+            ("[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok\n", Framing::Lines),
+            ("[10.30 16:49:06] chrome.exe - proxy.cse.cuhk.edu.hk:5070 open\n", Framing::Lines),
+            ("[{\"a\": 1}, {\"b\": tru", Framing::JsonDocuments),
+            ("{\n  \"a\": 1,\n  oops\n}\n", Framing::Lines),
             ("{\"Records\":[{\"a\":1}]}", Framing::JsonDocuments),
             ("{\n  \"Records\": [\n", Framing::JsonDocuments),
             ("[\n  {\n", Framing::JsonDocuments),

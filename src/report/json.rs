@@ -18,8 +18,8 @@ struct SummaryDoc<'a> {
     schema: &'static str,
     generator: Generator,
     rules_digest: &'a str,
-    window: Span,
-    period: Span,
+    window: Window,
+    period: Period,
     inputs: InputsDoc<'a>,
     totals: Totals,
     by_cause: BTreeMap<&'static str, CauseDoc<'a>>,
@@ -36,10 +36,18 @@ struct Generator {
     version: &'static str,
 }
 
+/// The `--since/--until` window asked for.
 #[derive(Serialize)]
-struct Span {
+struct Window {
     since: Option<String>,
     until: Option<String>,
+}
+
+/// The first and last event counted.
+#[derive(Serialize)]
+struct Period {
+    first: Option<String>,
+    last: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -115,8 +123,8 @@ fn document<'a>(ctx: &'a SummaryContext<'a>) -> SummaryDoc<'a> {
         schema: SCHEMA,
         generator: Generator { name: "keydeny", version: env!("CARGO_PKG_VERSION") },
         rules_digest: &ctx.rules.digest,
-        window: Span { since: ctx.window.since.map(utc), until: ctx.window.until.map(utc) },
-        period: Span { since: s.total.first.map(utc), until: s.total.last.map(utc) },
+        window: Window { since: ctx.window.since.map(utc), until: ctx.window.until.map(utc) },
+        period: Period { first: s.total.first.map(utc), last: s.total.last.map(utc) },
         inputs: inputs(s),
         totals: Totals {
             events: s.total.count,

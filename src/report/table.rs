@@ -25,7 +25,7 @@ impl EventWriter for TableWriter {
                 utc_opt(e.time),
                 e.cause.id().to_string(),
                 e.platform.id().to_string(),
-                cell(e.actor.as_deref().unwrap_or("-"), ACTOR_WIDTH),
+                middle_cell(e.actor.as_deref().unwrap_or("-"), ACTOR_WIDTH),
                 cell(&e.action, 40),
                 cell(&e.reason, REASON_WIDTH),
             ]);
@@ -85,7 +85,7 @@ fn write_cause_details(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Res
         let actors: Vec<String> = group
             .top_actors(ctx.top)
             .into_iter()
-            .map(|(actor, n)| format!("{} ({n})", cell(actor, ACTOR_WIDTH)))
+            .map(|(actor, n)| format!("{} ({n})", middle_cell(actor, ACTOR_WIDTH)))
             .collect();
         if !actors.is_empty() {
             writeln!(out, "  top actors: {}", actors.join(", "))?;
@@ -140,6 +140,21 @@ pub fn cell(text: &str, width: usize) -> String {
     cut
 }
 
+/// Like [`cell`], but cut in the middle: the end of an ARN or e-mail tells actors apart.
+pub fn middle_cell(text: &str, width: usize) -> String {
+    let clean = sanitize(text);
+    let chars: Vec<char> = clean.chars().collect();
+    if chars.len() <= width || width < 5 {
+        return cell(&clean, width);
+    }
+    let head = (width - 1) / 3;
+    let tail = width - 1 - head;
+    let mut cut: String = chars[..head].iter().collect();
+    cut.push('…');
+    cut.extend(&chars[chars.len() - tail..]);
+    cut
+}
+
 /// Control characters (ESC, BEL, CR, ...) from logs are shown as `?`: they never reach the
 /// terminal, so log content cannot move the cursor, recolour or retitle it.
 pub fn sanitize(text: &str) -> String {
@@ -157,5 +172,7 @@ mod tests {
         assert_eq!(sanitize("\u{1b}]0;pwned\u{7}bob"), "?]0;pwned?bob");
         assert_eq!(sanitize("a\u{9b}31mb\r\n"), "a?31mb??");
         assert_eq!(cell("abcdefgh", 5), "abcd…");
+        assert_eq!(middle_cell("arn:aws:iam::1:user/alice", 12), "arn…er/alice");
+        assert_eq!(middle_cell("bob", 12), "bob");
     }
 }

@@ -14,7 +14,8 @@ use std::sync::Arc;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Input {
     /// The path as given on the command line, joined with the relative path inside a
-    /// directory; `-` for stdin.
+    /// directory; `<stdin>` for standard input (not `-`, which a CSV export would have to
+    /// neutralise as a formula lead).
     pub display: Arc<str>,
     /// `None` for stdin.
     pub path: Option<PathBuf>,
@@ -22,7 +23,7 @@ pub struct Input {
 
 impl Input {
     pub fn stdin() -> Input {
-        Input { display: Arc::from("-"), path: None }
+        Input { display: Arc::from("<stdin>"), path: None }
     }
 }
 

@@ -74,7 +74,10 @@ impl Group {
 
     /// The `n` actors with most events (ties by name).
     pub fn top_actors(&self, n: usize) -> Vec<(&str, u64)> {
-        top(&self.actors, n).into_iter().map(|(a, c)| (a.as_str(), c)).collect()
+        top(&self.actors, n)
+            .into_iter()
+            .map(|(a, c)| (a.as_str(), c))
+            .collect()
     }
 }
 

@@ -49,7 +49,11 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
     let (inputs, walk_errors) = walk::expand(&config.paths);
     let scanner = Scanner {
         rules: &config.rules,
-        prefilter: if config.prefilter { Prefilter::new(&config.rules) } else { Prefilter::disabled() },
+        prefilter: if config.prefilter {
+            Prefilter::new(&config.rules)
+        } else {
+            Prefilter::disabled()
+        },
         input_format: config.input_format,
         block_size: config.block_size,
         max_record: config.max_record,
@@ -60,7 +64,10 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
     let mut summary = Summary::default();
     for error in walk_errors {
         writeln!(diagnostics, "keydeny: {}: {}", error.path, error.message)?;
-        summary.inputs.errors.push(InputError { file: error.path, message: error.message });
+        summary.inputs.errors.push(InputError {
+            file: error.path,
+            message: error.message,
+        });
     }
     let mut events = Vec::new();
     for scan in scans {
@@ -100,25 +107,48 @@ fn account(summary: &mut Summary, scan: &FileScan) {
     inputs.other += scan.tally.other;
     inputs.malformed += scan.tally.malformed;
     if let Some(message) = &scan.error {
-        inputs.errors.push(InputError { file: scan.file.to_string(), message: message.clone() });
+        inputs.errors.push(InputError {
+            file: scan.file.to_string(),
+            message: message.clone(),
+        });
     }
     for sample in &scan.tally.samples {
-        inputs.malformed_samples.push((scan.file.to_string(), sample.clone()));
+        inputs
+            .malformed_samples
+            .push((scan.file.to_string(), sample.clone()));
     }
 }
 
 /// `file: message` for unreadable inputs, `file:line: reason` for malformed records.
 fn report_scan(scan: &FileScan, diagnostics: &mut dyn Write) -> io::Result<()> {
     if let Some(error) = &scan.error {
-        writeln!(diagnostics, "keydeny: {}: {error} (after line {})", scan.file, scan.lines)?;
+        writeln!(
+            diagnostics,
+            "keydeny: {}: {error} (after line {})",
+            scan.file, scan.lines
+        )?;
     }
     for m in &scan.tally.samples {
-        let record = m.record.map(|r| format!(" (record {r})")).unwrap_or_default();
-        writeln!(diagnostics, "keydeny: {}:{}{record}: malformed record: {}", scan.file, m.line, m.reason)?;
+        let record = m
+            .record
+            .map(|r| format!(" (record {r})"))
+            .unwrap_or_default();
+        writeln!(
+            diagnostics,
+            "keydeny: {}:{}{record}: malformed record: {}",
+            scan.file, m.line, m.reason
+        )?;
     }
-    let unreported = scan.tally.malformed.saturating_sub(MALFORMED_SAMPLES as u64);
+    let unreported = scan
+        .tally
+        .malformed
+        .saturating_sub(MALFORMED_SAMPLES as u64);
     if unreported > 0 {
-        writeln!(diagnostics, "keydeny: {}: {unreported} more malformed record(s)", scan.file)?;
+        writeln!(
+            diagnostics,
+            "keydeny: {}: {unreported} more malformed record(s)",
+            scan.file
+        )?;
     }
     Ok(())
 }
@@ -146,26 +176,46 @@ pub fn outcome(config: &ScanConfig, summary: &Summary) -> Outcome {
 }
 
 /// `keydeny summary`.
-pub fn summary(config: &ScanConfig, format: SummaryFormat, top: usize, out: &mut dyn Write, diagnostics: &mut dyn Write) -> io::Result<Outcome> {
+pub fn summary(
+    config: &ScanConfig,
+    format: SummaryFormat,
+    top: usize,
+    out: &mut dyn Write,
+    diagnostics: &mut dyn Write,
+) -> io::Result<Outcome> {
     let findings = find(config, diagnostics)?;
-    let ctx = SummaryContext { summary: &findings.summary, rules: &config.rules, window: config.window, top };
+    let ctx = SummaryContext {
+        summary: &findings.summary,
+        rules: &config.rules,
+        window: config.window,
+        top,
+    };
     let writer: &dyn SummaryWriter = match format {
         SummaryFormat::Table => &report::table::TableWriter,
         SummaryFormat::Json => &report::json::Json,
     };
-    write_output(config.output.as_deref(), out, |w| writer.write_summary(&ctx, w))?;
+    write_output(config.output.as_deref(), out, |w| {
+        writer.write_summary(&ctx, w)
+    })?;
     Ok(outcome(config, &findings.summary))
 }
 
 /// `keydeny events`.
-pub fn events(config: &ScanConfig, format: EventsFormat, out: &mut dyn Write, diagnostics: &mut dyn Write) -> io::Result<Outcome> {
+pub fn events(
+    config: &ScanConfig,
+    format: EventsFormat,
+    out: &mut dyn Write,
+    diagnostics: &mut dyn Write,
+) -> io::Result<Outcome> {
     let findings = find(config, diagnostics)?;
     let writer: &dyn EventWriter = match format {
         EventsFormat::Table => &report::table::TableWriter,
         EventsFormat::Csv => &report::csv::Csv,
         EventsFormat::Ndjson => &report::ndjson::Ndjson,
     };
-    write_output(config.output.as_deref(), out, |w| writer.write_events(&findings.events, w))?;
+    write_output(config.output.as_deref(), out, |w| {
+        writer.write_events(&findings.events, w)
+    })?;
     Ok(outcome(config, &findings.summary))
 }
 
@@ -197,7 +247,9 @@ fn write_output(
 pub fn explain(rules: &RuleSet, cause: Option<Cause>, out: &mut dyn Write) -> io::Result<()> {
     let causes: Vec<Cause> = cause.map_or_else(|| Cause::ALL.to_vec(), |c| vec![c]);
     for (i, cause) in causes.into_iter().enumerate() {
-        let Some(doc) = rules.cause_doc(cause) else { continue };
+        let Some(doc) = rules.cause_doc(cause) else {
+            continue;
+        };
         if i > 0 {
             writeln!(out)?;
         }
@@ -217,15 +269,34 @@ pub fn rules_list(rules: &RuleSet, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n## Key-generation actions ({})", rules.actions.len())?;
     for action in &rules.actions {
         let platforms: Vec<&str> = action.platforms.iter().map(|p| p.id()).collect();
-        writeln!(out, "{}  [{}]  {}  ({})", action.id, platforms.join(","), action.describe(), action.file)?;
+        writeln!(
+            out,
+            "{}  [{}]  {}  ({})",
+            action.id,
+            platforms.join(","),
+            action.describe(),
+            action.file
+        )?;
     }
     writeln!(out, "\n## Denial wording ({})", rules.denial_ids.len())?;
     for id in &rules.denial_ids {
         writeln!(out, "{id}")?;
     }
-    writeln!(out, "\n## Cause rules, first match wins ({})", rules.rules.len())?;
+    writeln!(
+        out,
+        "\n## Cause rules, first match wins ({})",
+        rules.rules.len()
+    )?;
     for rule in &rules.rules {
-        writeln!(out, "{:>4}  {}  -> {}  {}  ({})", rule.priority, rule.id, rule.cause, rule.describe(), rule.file)?;
+        writeln!(
+            out,
+            "{:>4}  {}  -> {}  {}  ({})",
+            rule.priority,
+            rule.id,
+            rule.cause,
+            rule.describe(),
+            rule.file
+        )?;
         if !rule.description.is_empty() {
             writeln!(out, "      {}", rule.description)?;
         }

@@ -60,7 +60,9 @@ impl ScanConfig {
                 return Err(ConfigError::Flag {
                     flag: "--until",
                     value: args.until.unwrap_or_default(),
-                    problem: format!("the window is empty: --until must be after --since ({since})"),
+                    problem: format!(
+                        "the window is empty: --until must be after --since ({since})"
+                    ),
                 });
             }
         }
@@ -99,7 +101,10 @@ impl ScanConfig {
             && (self.platforms.is_empty() || self.platforms.contains(&event.platform))
             && (self.causes.is_empty() || self.causes.contains(&event.cause))
             && self.actor.as_deref().is_none_or(|wanted| {
-                event.actor.as_deref().is_some_and(|a| a.to_lowercase().contains(wanted))
+                event
+                    .actor
+                    .as_deref()
+                    .is_some_and(|a| a.to_lowercase().contains(wanted))
             })
     }
 }
@@ -119,7 +124,11 @@ fn time_flag(
 ) -> Result<Option<DateTime<Utc>>, ConfigError> {
     value
         .map(|v| {
-            parse_time(v, now).map_err(|problem| ConfigError::Flag { flag, value: v.into(), problem })
+            parse_time(v, now).map_err(|problem| ConfigError::Flag {
+                flag,
+                value: v.into(),
+                problem,
+            })
         })
         .transpose()
 }
@@ -130,7 +139,9 @@ pub fn parse_time(value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Stri
         "expected a duration like 90m, 24h, 7d or an RFC 3339 time like 2024-05-02T10:00:00Z";
     let value = value.trim();
     if let Some(ago) = parse_duration(value) {
-        return now.checked_sub_signed(ago).ok_or_else(|| "duration too large".to_string());
+        return now
+            .checked_sub_signed(ago)
+            .ok_or_else(|| "duration too large".to_string());
     }
     DateTime::parse_from_rfc3339(value)
         .map(|t| t.with_timezone(&Utc))
@@ -158,7 +169,9 @@ mod tests {
 
     #[test]
     fn time_flags() {
-        let now = DateTime::parse_from_rfc3339("2024-05-02T12:00:00Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2024-05-02T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let cases = [
             ("90m", Ok("2024-05-02T10:30:00+00:00")),
             ("24h", Ok("2024-05-01T12:00:00+00:00")),
@@ -171,7 +184,9 @@ mod tests {
             ("99999999999999999d", Err(())),
         ];
         for (input, expected) in cases {
-            let got = parse_time(input, now).map(|t| t.to_rfc3339()).map_err(|_| ());
+            let got = parse_time(input, now)
+                .map(|t| t.to_rfc3339())
+                .map_err(|_| ());
             assert_eq!(got, expected.map(str::to_string), "{input}");
         }
     }

@@ -9,7 +9,17 @@ use serde::{Deserialize, Serialize};
 
 /// Where a record came from. Stable lower-case ids are used in every output.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
@@ -67,7 +77,17 @@ impl fmt::Display for Platform {
 
 /// Why a key generation was denied (DESIGN.md cause taxonomy; ids are stable).
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "snake_case")]
 #[clap(rename_all = "snake_case")]
@@ -145,6 +165,12 @@ pub struct Event {
 impl Event {
     /// The total order of every output: time (unknown last), then file, line, record.
     pub fn sort_key(&self) -> (bool, Option<DateTime<Utc>>, &str, u64, Option<u64>) {
-        (self.time.is_none(), self.time, &self.file, self.line, self.record)
+        (
+            self.time.is_none(),
+            self.time,
+            &self.file,
+            self.line,
+            self.record,
+        )
     }
 }

@@ -81,7 +81,9 @@ pub fn extract(record: Record<'_>, rules: &RuleSet, at: Position<'_>) -> Option<
 }
 
 fn clean(value: Option<Cow<'_, str>>) -> Option<String> {
-    value.map(|v| redact(v.trim()).into_owned()).filter(|v| !v.is_empty())
+    value
+        .map(|v| redact(v.trim()).into_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// Whitespace runs (newlines, tabs) become one space; long texts are cut with an ellipsis.

@@ -37,7 +37,11 @@ pub fn main_with(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) ->
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let text = e.render().to_string();
-            let _ = if e.use_stderr() { err.write_all(text.as_bytes()) } else { out.write_all(text.as_bytes()) };
+            let _ = if e.use_stderr() {
+                err.write_all(text.as_bytes())
+            } else {
+                out.write_all(text.as_bytes())
+            };
             return code;
         }
     };
@@ -86,12 +90,16 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, Failur
             app::explain(&builtin_rules()?, cause, out)?;
             Ok(0)
         }
-        Command::Rules { command: RulesCommand::List { rules } } => {
+        Command::Rules {
+            command: RulesCommand::List { rules },
+        } => {
             let rules = RuleSet::load(&rules).map_err(|e| Failure::Usage(e.to_string()))?;
             app::rules_list(&rules, out)?;
             Ok(0)
         }
-        Command::Rules { command: RulesCommand::Check { files } } => Ok(rules_check(&files, out, err)?),
+        Command::Rules {
+            command: RulesCommand::Check { files },
+        } => Ok(rules_check(&files, out, err)?),
     }
 }
 
@@ -100,12 +108,17 @@ fn builtin_rules() -> Result<RuleSet, Failure> {
 }
 
 /// Validate each file with the built-in rules: `FILE: ok (...)` or the problem; exit 2 on any.
-fn rules_check(files: &[std::path::PathBuf], out: &mut dyn Write, err: &mut dyn Write) -> io::Result<i32> {
+fn rules_check(
+    files: &[std::path::PathBuf],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<i32> {
     let mut code = 0;
     for file in files {
         match RuleSet::load(std::slice::from_ref(file)) {
             Ok(set) => {
-                let builtin = RuleSet::load(&[] as &[&str]).map(|b| (b.actions.len(), b.denial_ids.len(), b.rules.len()));
+                let builtin = RuleSet::load(&[] as &[&str])
+                    .map(|b| (b.actions.len(), b.denial_ids.len(), b.rules.len()));
                 let (a, d, r) = builtin.unwrap_or_default();
                 writeln!(
                     out,

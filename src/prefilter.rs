@@ -19,7 +19,9 @@ impl Prefilter {
             .match_kind(MatchKind::LeftmostFirst)
             .build(&literals)
             .ok();
-        Prefilter { literals: automaton }
+        Prefilter {
+            literals: automaton,
+        }
     }
 
     /// A prefilter that passes everything.

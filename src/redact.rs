@@ -77,16 +77,34 @@ mod tests {
         let cases = [
             ("key AKIAIOSFODNN7EXAMPLE used", "key ****MPLE used"),
             ("password=hunter2secret x", "password=****cret x"),
-            ("Authorization: Bearer abcdefghijklmnop", "Authorization: Bearer ****mnop"),
-            ("https://bob:s3cr3tpass@example.com/x", "https://bob:****@example.com/x"),
-            ("tok ghp_abcdefghijklmnopqrstuvwxyz0123 end", "tok ****0123 end"),
+            (
+                "Authorization: Bearer abcdefghijklmnop",
+                "Authorization: Bearer ****mnop",
+            ),
+            (
+                "https://bob:s3cr3tpass@example.com/x",
+                "https://bob:****@example.com/x",
+            ),
+            (
+                "tok ghp_abcdefghijklmnopqrstuvwxyz0123 end",
+                "tok ****0123 end",
+            ),
             ("glpat-abcdefghijklmnopqrst", "****qrst"),
-            ("api_key: \"sk_live_abcdefghijklmnop1234\"", "api_key: \"****1234\""),
+            (
+                "api_key: \"sk_live_abcdefghijklmnop1234\"",
+                "api_key: \"****1234\"",
+            ),
             ("nothing to hide here", "nothing to hide here"),
-            ("Failed to create token: subscription expired", "Failed to create token: subscription expired"),
+            (
+                "Failed to create token: subscription expired",
+                "Failed to create token: subscription expired",
+            ),
             (r#"{"token":"abcdefghijkl"}"#, r#"{"token":"****ijkl"}"#),
             ("token:abcdefghijkl", "token:****ijkl"),
-            ("user arn:aws:iam::123456789012:user/bob", "user arn:aws:iam::123456789012:user/bob"),
+            (
+                "user arn:aws:iam::123456789012:user/bob",
+                "user arn:aws:iam::123456789012:user/bob",
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(redact(input), expected, "input {input:?}");

@@ -65,7 +65,11 @@ impl Tally {
         self.records += 1;
         self.malformed += 1;
         if self.samples.len() < MALFORMED_SAMPLES {
-            self.samples.push(Malformed { line, record, reason });
+            self.samples.push(Malformed {
+                line,
+                record,
+                reason,
+            });
         }
     }
 }
@@ -99,7 +103,9 @@ impl Scanner<'_> {
         if let Err(e) = self.scan_into(input, &mut scan) {
             scan.error = Some(io_message(&e));
         }
-        scan.tally.events.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        scan.tally
+            .events
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         scan
     }
 
@@ -107,13 +113,23 @@ impl Scanner<'_> {
         let (stream, compression) = source::open(input)?;
         scan.compression = compression;
         let bytes = Arc::new(AtomicU64::new(0));
-        let counted = Counting { inner: stream, count: bytes.clone() };
+        let counted = Counting {
+            inner: stream,
+            count: bytes.clone(),
+        };
         let (sample, stream) = source::peek(Box::new(counted), sniff::SAMPLE_BYTES)?;
         let sample = Sample::new(&sample);
-        let format = self.input_format.unwrap_or_else(|| sniff::sniff_format(&sample));
+        let format = self
+            .input_format
+            .unwrap_or_else(|| sniff::sniff_format(&sample));
         scan.format = Some(format);
         let file = scan.file.clone();
-        let at = Position { file: &file, format, line: 0, record: None };
+        let at = Position {
+            file: &file,
+            format,
+            line: 0,
+            record: None,
+        };
         let result = match sniff::framing(&sample) {
             Framing::Lines => self.scan_lines(stream, at, scan),
             Framing::JsonDocuments => self.scan_documents(stream, at, scan),
@@ -148,7 +164,10 @@ impl Scanner<'_> {
             Piece::Oversized { line, bytes } => tally.malformed(
                 line,
                 None,
-                format!("line of {bytes} bytes is longer than the record size cap ({} bytes)", self.max_record),
+                format!(
+                    "line of {bytes} bytes is longer than the record size cap ({} bytes)",
+                    self.max_record
+                ),
             ),
         }
         tally
@@ -174,9 +193,21 @@ impl Scanner<'_> {
         for item in items {
             match item {
                 DocItem::Record { data, line, index } => {
-                    self.scan_record(&data, Position { line, record: index, ..at }, &mut tally);
+                    self.scan_record(
+                        &data,
+                        Position {
+                            line,
+                            record: index,
+                            ..at
+                        },
+                        &mut tally,
+                    );
                 }
-                DocItem::Malformed { line, index, reason } => tally.malformed(line, index, reason),
+                DocItem::Malformed {
+                    line,
+                    index,
+                    reason,
+                } => tally.malformed(line, index, reason),
             }
         }
         tally

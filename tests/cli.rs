@@ -14,27 +14,70 @@ fn clean_run_exits_zero() {
     in_root();
     let run = keydeny(&["summary", &logs()]);
     assert_eq!(run.code, 0);
-    assert!(run.stdout.starts_with("89 denied key-generation event(s) by "), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with("89 denied key-generation event(s) by "),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
 fn fail_on_threshold() {
     in_root();
-    assert_eq!(keydeny(&["events", "--fail-on", "12", APP_LOG]).code, 1, "12 events in app.log");
+    assert_eq!(
+        keydeny(&["events", "--fail-on", "12", APP_LOG]).code,
+        1,
+        "12 events in app.log"
+    );
     assert_eq!(keydeny(&["events", "--fail-on", "13", APP_LOG]).code, 0);
-    let filtered = keydeny(&["summary", "--fail-on", "1", "--cause", "mfa_required", "--actor", "NOBODY", APP_LOG]);
-    assert_eq!(filtered.code, 0, "the threshold counts events after filters");
+    let filtered = keydeny(&[
+        "summary",
+        "--fail-on",
+        "1",
+        "--cause",
+        "mfa_required",
+        "--actor",
+        "NOBODY",
+        APP_LOG,
+    ]);
+    assert_eq!(
+        filtered.code, 0,
+        "the threshold counts events after filters"
+    );
 }
 
 #[test]
 fn bad_arguments_exit_two_with_a_clear_message() {
     in_root();
     let cases: [(&[&str], &str); 6] = [
-        (&["summary", "--since", "7x", APP_LOG], "invalid --since value \"7x\": expected a duration like 90m, 24h, 7d or an RFC 3339 time"),
-        (&["events", "--format", "xml"], "invalid value 'xml' for '--format <FORMAT>'"),
-        (&["summary", "--cause", "bad_luck"], "invalid value 'bad_luck' for '--cause"),
-        (&["summary", "--threads", "0", APP_LOG], "invalid --threads value \"0\": expected at least 1 thread"),
-        (&["summary", "--since", "2024-05-03T00:00:00Z", "--until", "2024-05-02T00:00:00Z", APP_LOG], "the window is empty"),
+        (
+            &["summary", "--since", "7x", APP_LOG],
+            "invalid --since value \"7x\": expected a duration like 90m, 24h, 7d or an RFC 3339 time",
+        ),
+        (
+            &["events", "--format", "xml"],
+            "invalid value 'xml' for '--format <FORMAT>'",
+        ),
+        (
+            &["summary", "--cause", "bad_luck"],
+            "invalid value 'bad_luck' for '--cause",
+        ),
+        (
+            &["summary", "--threads", "0", APP_LOG],
+            "invalid --threads value \"0\": expected at least 1 thread",
+        ),
+        (
+            &[
+                "summary",
+                "--since",
+                "2024-05-03T00:00:00Z",
+                "--until",
+                "2024-05-02T00:00:00Z",
+                APP_LOG,
+            ],
+            "the window is empty",
+        ),
         (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
     ];
     for (args, message) in cases {
@@ -54,23 +97,42 @@ fn unreadable_input_is_reported_and_the_rest_processed() {
     fs::write(&truncated, &whole[..whole.len() / 2]).unwrap();
     let missing = dir.path().join("missing.log");
     let run = keydeny(&[
-        "summary", "--format", "json",
-        truncated.to_str().unwrap(), missing.to_str().unwrap(), APP_LOG,
+        "summary",
+        "--format",
+        "json",
+        truncated.to_str().unwrap(),
+        missing.to_str().unwrap(),
+        APP_LOG,
     ]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("missing.log: No such file or directory"), "{}", run.stderr);
-    assert!(run.stderr.contains("cut.log.gz: truncated input"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("missing.log: No such file or directory"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("cut.log.gz: truncated input"),
+        "{}",
+        run.stderr
+    );
     let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(summary["inputs"]["unreadable"], 2);
     assert_eq!(summary["inputs"]["files"], 3);
-    assert!(summary["totals"]["events"].as_u64().unwrap() >= 12, "app.log still counted");
+    assert!(
+        summary["totals"]["events"].as_u64().unwrap() >= 12,
+        "app.log still counted"
+    );
 }
 
 #[test]
 fn stdin_is_read_when_no_path_or_dash() {
     in_root();
     let input = fs::read(APP_LOG).unwrap();
-    for args in [&["events", "--format", "csv"][..], &["events", "--format", "csv", "-"][..]] {
+    for args in [
+        &["events", "--format", "csv"][..],
+        &["events", "--format", "csv", "-"][..],
+    ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_keydeny"))
             .args(args)
             .stdin(Stdio::piped())
@@ -82,7 +144,10 @@ fn stdin_is_read_when_no_path_or_dash() {
         assert_eq!(output.status.code(), Some(0));
         let csv = String::from_utf8(output.stdout).unwrap();
         assert_eq!(csv.lines().count(), 13, "header + 12 events");
-        assert!(csv.lines().skip(1).all(|l| l.contains(",<stdin>,")), "file column names stdin");
+        assert!(
+            csv.lines().skip(1).all(|l| l.contains(",<stdin>,")),
+            "file column names stdin"
+        );
     }
 }
 
@@ -90,13 +155,26 @@ fn stdin_is_read_when_no_path_or_dash() {
 fn filters_narrow_the_events() {
     in_root();
     let run = keydeny(&[
-        "events", "--format", "csv", "--platform", "aws", "--cause", "quota_exceeded",
-        "--since", "2024-05-01T00:00:00+02:00", "--until", "2024-05-03T00:00:00Z", &logs(),
+        "events",
+        "--format",
+        "csv",
+        "--platform",
+        "aws",
+        "--cause",
+        "quota_exceeded",
+        "--since",
+        "2024-05-01T00:00:00+02:00",
+        "--until",
+        "2024-05-03T00:00:00Z",
+        &logs(),
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let rows: Vec<&str> = run.stdout.lines().skip(1).collect();
     assert!(!rows.is_empty());
-    assert!(rows.iter().all(|r| r.contains(",aws,") && r.contains(",quota_exceeded,")));
+    assert!(
+        rows.iter()
+            .all(|r| r.contains(",aws,") && r.contains(",quota_exceeded,"))
+    );
     let actor = keydeny(&["events", "--format", "csv", "--actor", "WEB_ADMIN", &logs()]);
     let rows: Vec<&str> = actor.stdout.lines().skip(1).collect();
     assert_eq!(rows.len(), 1);
@@ -116,7 +194,10 @@ fn relative_since_counts_back_from_now() {
     let csv = String::from_utf8(output.stdout).unwrap();
     let times: Vec<&str> = csv.lines().skip(1).map(|l| &l[..20]).collect();
     assert!(!times.is_empty());
-    assert!(times.iter().all(|t| *t >= "2024-05-02T10:30:00Z"), "{times:?}");
+    assert!(
+        times.iter().all(|t| *t >= "2024-05-02T10:30:00Z"),
+        "{times:?}"
+    );
 }
 
 #[test]
@@ -124,7 +205,14 @@ fn output_file_is_written_atomically() {
     in_root();
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("report.csv");
-    let run = keydeny(&["events", "--format", "csv", "-o", target.to_str().unwrap(), APP_LOG]);
+    let run = keydeny(&[
+        "events",
+        "--format",
+        "csv",
+        "-o",
+        target.to_str().unwrap(),
+        APP_LOG,
+    ]);
     assert_eq!(run.code, 0);
     assert_eq!(run.stdout, "");
     assert_eq!(fs::read_to_string(&target).unwrap().lines().count(), 13);
@@ -139,11 +227,26 @@ fn output_file_is_written_atomically() {
 fn explain_prints_remediation() {
     let run = keydeny(&["explain", "mfa_required"]);
     assert_eq!(run.code, 0);
-    assert!(run.stdout.starts_with("mfa_required: Two-factor authentication required\n"));
+    assert!(
+        run.stdout
+            .starts_with("mfa_required: Two-factor authentication required\n")
+    );
     assert!(run.stdout.contains("1. Enable two-factor authentication"));
     let all = keydeny(&["explain"]);
-    for cause in ["insufficient_role", "policy_block", "unauthenticated", "plan_restriction", "mfa_required", "quota_exceeded", "network_restriction", "unknown"] {
-        assert!(all.stdout.contains(&format!("\n{cause}: ")) || all.stdout.starts_with(cause), "{cause}");
+    for cause in [
+        "insufficient_role",
+        "policy_block",
+        "unauthenticated",
+        "plan_restriction",
+        "mfa_required",
+        "quota_exceeded",
+        "network_restriction",
+        "unknown",
+    ] {
+        assert!(
+            all.stdout.contains(&format!("\n{cause}: ")) || all.stdout.starts_with(cause),
+            "{cause}"
+        );
     }
 }
 
@@ -151,21 +254,41 @@ fn explain_prints_remediation() {
 fn rules_list_and_check() {
     let list = keydeny(&["rules", "list"]);
     assert_eq!(list.code, 0);
-    assert!(list.stdout.contains("aws.iam.create_access_key  [aws]  names: iam:CreateAccessKey"));
-    assert!(list.stdout.contains(" 700  aws.auth.token  -> unauthenticated"));
+    assert!(
+        list.stdout
+            .contains("aws.iam.create_access_key  [aws]  names: iam:CreateAccessKey")
+    );
+    assert!(
+        list.stdout
+            .contains(" 700  aws.auth.token  -> unauthenticated")
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.toml");
     fs::write(&good, "[[rule]]\nid = \"acme.vault\"\ncause = \"policy_block\"\nmessage = \"(?i)key vault locked\"\n").unwrap();
     let run = keydeny(&["rules", "check", good.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.ends_with("good.toml: ok (0 action(s), 0 denial pattern(s), 1 rule(s))\n"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .ends_with("good.toml: ok (0 action(s), 0 denial pattern(s), 1 rule(s))\n"),
+        "{}",
+        run.stdout
+    );
 
     let bad = dir.path().join("bad.toml");
-    fs::write(&bad, "[[rule]]\nid = \"acme.bad\"\ncause = \"policy_block\"\nmessage = \"(unclosed\"\n").unwrap();
+    fs::write(
+        &bad,
+        "[[rule]]\nid = \"acme.bad\"\ncause = \"policy_block\"\nmessage = \"(unclosed\"\n",
+    )
+    .unwrap();
     let run = keydeny(&["rules", "check", bad.to_str().unwrap()]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("bad.toml: rule `acme.bad`: invalid regex in `message`"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("bad.toml: rule `acme.bad`: invalid regex in `message`"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -179,6 +302,20 @@ fn user_rules_file_changes_classification() {
     )
     .unwrap();
     let before = keydeny(&["events", "--format", "csv", "--cause", "unknown", APP_LOG]);
-    let after = keydeny(&["events", "--format", "csv", "--cause", "unknown", "--rules", rules.to_str().unwrap(), APP_LOG]);
-    assert!(before.stdout.lines().count() > after.stdout.lines().count(), "{}\n{}", before.stdout, after.stdout);
+    let after = keydeny(&[
+        "events",
+        "--format",
+        "csv",
+        "--cause",
+        "unknown",
+        "--rules",
+        rules.to_str().unwrap(),
+        APP_LOG,
+    ]);
+    assert!(
+        before.stdout.lines().count() > after.stdout.lines().count(),
+        "{}\n{}",
+        before.stdout,
+        after.stdout
+    );
 }

@@ -20,12 +20,19 @@ fn real_logs_give_no_false_positives_and_full_accounting() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let summary: Value = serde_json::from_str(&run.stdout).unwrap();
     let inputs = &summary["inputs"];
-    assert_eq!(summary["totals"]["events"], 0, "no denied key generation in the corpora");
+    assert_eq!(
+        summary["totals"]["events"], 0,
+        "no denied key generation in the corpora"
+    );
     assert_eq!(inputs["matched"], 0);
     assert_eq!(inputs["malformed"], 0);
     assert_eq!(inputs["unreadable"], 0);
     let records = inputs["records"].as_u64().unwrap();
-    assert_eq!(records, inputs["other"].as_u64().unwrap(), "records = events + other + malformed");
+    assert_eq!(
+        records,
+        inputs["other"].as_u64().unwrap(),
+        "records = events + other + malformed"
+    );
     assert_eq!(run.stderr, "");
 
     // The CloudTrail detonation logs: 310 records in 35 pretty-printed arrays (their README).

@@ -30,7 +30,10 @@ fn fixture_copy(copy: Copy) -> tempfile::TempDir {
         let (target, bytes) = match copy {
             Copy::Plain => (target, plain),
             Copy::Gzip => (with_suffix(&target, "gz"), gzip(&plain)),
-            Copy::Zstd => (with_suffix(&target, "zst"), zstd::encode_all(&plain[..], 3).unwrap()),
+            Copy::Zstd => (
+                with_suffix(&target, "zst"),
+                zstd::encode_all(&plain[..], 3).unwrap(),
+            ),
         };
         fs::write(target, bytes).unwrap();
     }
@@ -41,7 +44,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
-        if path.is_dir() { files.extend(walk(&path)) } else { files.push(path) }
+        if path.is_dir() {
+            files.extend(walk(&path))
+        } else {
+            files.push(path)
+        }
     }
     files
 }
@@ -50,7 +57,9 @@ fn decompress(bytes: &[u8], path: &Path) -> Vec<u8> {
     match path.extension().and_then(|e| e.to_str()) {
         Some("gz") => {
             let mut out = Vec::new();
-            flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut out).unwrap();
+            flate2::read::MultiGzDecoder::new(bytes)
+                .read_to_end(&mut out)
+                .unwrap();
             out
         }
         Some("zst") => zstd::decode_all(bytes).unwrap(),
@@ -83,7 +92,10 @@ fn outputs(dir: &Path, extra: &[&str]) -> (String, String) {
             .replace(".zst\"", "\"")
     };
     let mut results = Vec::new();
-    for command in [["events", "--format", "ndjson"], ["summary", "--format", "json"]] {
+    for command in [
+        ["events", "--format", "ndjson"],
+        ["summary", "--format", "json"],
+    ] {
         let mut args: Vec<&str> = command.to_vec();
         args.extend_from_slice(extra);
         let path = dir.display().to_string();
@@ -104,8 +116,16 @@ fn threads_chunks_compression_and_prefilter_agree() {
     assert!(baseline.0.lines().count() == 89, "the fixtures hold events");
     let variants: [(&str, Copy, &[&str]); 6] = [
         ("many threads", Copy::Plain, &["--threads", "4"]),
-        ("tiny chunks", Copy::Plain, &["--threads", "3", "--block-size", "97"]),
-        ("one-byte chunks", Copy::Plain, &["--threads", "2", "--block-size", "1"]),
+        (
+            "tiny chunks",
+            Copy::Plain,
+            &["--threads", "3", "--block-size", "97"],
+        ),
+        (
+            "one-byte chunks",
+            Copy::Plain,
+            &["--threads", "2", "--block-size", "1"],
+        ),
         ("gzip", Copy::Gzip, &[]),
         ("zstd", Copy::Zstd, &["--block-size", "200"]),
         ("no prefilter", Copy::Plain, &["--no-prefilter"]),

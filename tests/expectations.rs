@@ -15,13 +15,28 @@ fn expectations() -> Expected {
     let mut expected = Expected::new();
     for format in ["cloudtrail", "json", "logfmt", "text"] {
         let dir = crate::util::root().join("fixtures/expect").join(format);
-        let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         files.sort();
-        for path in files.into_iter().filter(|p| p.extension().is_some_and(|e| e == "expect")) {
-            let log = path.file_name().unwrap().to_str().unwrap().trim_end_matches(".expect").to_string();
+        for path in files
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "expect"))
+        {
+            let log = path
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .trim_end_matches(".expect")
+                .to_string();
             let file = format!("fixtures/logs/{format}/{log}");
             let text = read(&path);
-            let mut lines = text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+            let mut lines = text
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty());
             let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
             for row in lines {
                 let cells: BTreeMap<String, String> = header
@@ -30,7 +45,10 @@ fn expectations() -> Expected {
                     .map(|(h, c)| (h.to_string(), c.to_string()))
                     .collect();
                 let line = cells["line"].parse().unwrap();
-                let record = cells.get("record").filter(|r| !r.is_empty()).map(|r| r.parse().unwrap());
+                let record = cells
+                    .get("record")
+                    .filter(|r| !r.is_empty())
+                    .map(|r| r.parse().unwrap());
                 expected.insert((file.clone(), line, record), cells);
             }
         }
@@ -58,7 +76,9 @@ fn every_expected_event_and_nothing_else() {
             continue;
         };
         for field in ["cause", "actor", "action", "tenant"] {
-            let Some(wanted) = want.get(field) else { continue };
+            let Some(wanted) = want.get(field) else {
+                continue;
+            };
             let got = event[field].as_str().unwrap_or("");
             if got != wanted {
                 problems.push(format!("{key:?}: {field} is {got:?}, expected {wanted:?}"));
@@ -79,6 +99,14 @@ fn every_expected_event_and_nothing_else() {
         }
         problems.push(format!("missed expected event {key:?}"));
     }
-    assert_eq!(seen_duplicate_ids, 1, "the duplicated CloudTrail record is counted once");
-    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+    assert_eq!(
+        seen_duplicate_ids, 1,
+        "the duplicated CloudTrail record is counted once"
+    );
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }

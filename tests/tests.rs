@@ -4,7 +4,7 @@
 mod util;
 
 mod cli;
+mod corpora;
 mod equivalence;
 mod expectations;
 mod golden;
-mod corpora;

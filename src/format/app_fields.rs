@@ -7,7 +7,15 @@ use std::borrow::Cow;
 use super::{Outcome, Record, non_empty, time};
 use crate::event::Platform;
 
-const TIME: &[&str] = &["time", "ts", "timestamp", "@timestamp", "t", "datetime", "date"];
+const TIME: &[&str] = &[
+    "time",
+    "ts",
+    "timestamp",
+    "@timestamp",
+    "t",
+    "datetime",
+    "date",
+];
 const LEVEL: &[&str] = &["level", "severity", "lvl", "loglevel", "log.level"];
 const MESSAGE: &[&str] = &["msg", "message", "event", "log"];
 const ERROR: &[&str] = &[
@@ -97,7 +105,15 @@ const STATUS: &[&str] = &[
     "response.status",
 ];
 const METHOD: &[&str] = &["method", "http_method", "http.method", "request_method"];
-const PATH: &[&str] = &["path", "url", "uri", "route", "request_path", "http.path", "endpoint"];
+const PATH: &[&str] = &[
+    "path",
+    "url",
+    "uri",
+    "route",
+    "request_path",
+    "http.path",
+    "endpoint",
+];
 const ACTION: &[&str] = &["action", "operation"];
 const RESOURCE: &[&str] = &["resource", "key_name", "token_name", "target"];
 
@@ -139,7 +155,10 @@ pub fn outcome_from_status(status: Option<u16>) -> Outcome {
     }
 }
 
-fn join_text<'a>(message: Option<Cow<'a, str>>, error: Option<Cow<'a, str>>) -> Option<Cow<'a, str>> {
+fn join_text<'a>(
+    message: Option<Cow<'a, str>>,
+    error: Option<Cow<'a, str>>,
+) -> Option<Cow<'a, str>> {
     match (message, error) {
         (Some(m), Some(e)) if m.contains(e.as_ref()) => Some(m),
         (Some(m), Some(e)) => Some(Cow::Owned(format!("{m}: {e}"))),

@@ -198,28 +198,46 @@ mod tests {
         let r = parse(line);
         assert_eq!(r.action.as_deref(), Some("iam:CreateAccessKey"));
         assert_eq!(r.outcome, Some(Outcome::Denied));
-        assert_eq!(r.actor.as_deref(), Some("arn:aws:iam::622676721278:user/web_admin"));
+        assert_eq!(
+            r.actor.as_deref(),
+            Some("arn:aws:iam::622676721278:user/web_admin")
+        );
         assert_eq!(r.tenant.as_deref(), Some("622676721278"));
         assert_eq!(r.resource.as_deref(), Some("user nullweb_admin"));
         assert_eq!(r.attr("mfa_authenticated"), Some("false"));
         assert_eq!(r.dedup_key.as_deref(), Some("e1"));
-        assert_eq!(r.time.map(|t| t.to_rfc3339()), Some("2018-08-20T09:16:12+00:00".into()));
+        assert_eq!(
+            r.time.map(|t| t.to_rfc3339()),
+            Some("2018-08-20T09:16:12+00:00".into())
+        );
     }
 
     #[test]
     fn success_and_garbage() {
         let ok = parse(r#"{"eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey"}"#);
         assert_eq!(ok.outcome, Some(Outcome::NotDenied));
-        assert!(matches!(CloudTrail.parse(b"{\"eventName\":"), Parsed::Malformed(_)));
+        assert!(matches!(
+            CloudTrail.parse(b"{\"eventName\":"),
+            Parsed::Malformed(_)
+        ));
         assert!(matches!(CloudTrail.parse(b"42"), Parsed::Other));
-        assert!(matches!(CloudTrail.parse(b"\xff\xfe"), Parsed::Malformed(_)));
+        assert!(matches!(
+            CloudTrail.parse(b"\xff\xfe"),
+            Parsed::Malformed(_)
+        ));
     }
 
     #[test]
     fn resource_parsing() {
         let cases = [
-            ("x on resource: user bob because no identity-based policy allows", Some("user bob")),
-            ("x on resource: arn:aws:iam::1:user/a with an explicit deny in a service control policy", Some("arn:aws:iam::1:user/a")),
+            (
+                "x on resource: user bob because no identity-based policy allows",
+                Some("user bob"),
+            ),
+            (
+                "x on resource: arn:aws:iam::1:user/a with an explicit deny in a service control policy",
+                Some("arn:aws:iam::1:user/a"),
+            ),
             ("no resource here", None),
         ];
         for (text, expected) in cases {

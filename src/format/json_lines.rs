@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::app_fields::app_record;
@@ -148,7 +148,10 @@ mod tests {
         let r = parse(r#"{"message":"quote \" inside","user":"b\u00f6b"}"#);
         assert_eq!(r.message.as_deref(), Some("quote \" inside"));
         assert_eq!(r.actor.as_deref(), Some("böb"));
-        assert!(matches!(JsonLines.parse(b"{\"msg\": \"trunc"), Parsed::Malformed(_)));
+        assert!(matches!(
+            JsonLines.parse(b"{\"msg\": \"trunc"),
+            Parsed::Malformed(_)
+        ));
         assert!(matches!(JsonLines.parse(b"[1,2]"), Parsed::Other));
         assert!(matches!(JsonLines.parse(b"   "), Parsed::Other));
     }

@@ -115,7 +115,11 @@ fn key(input: &str) -> IResult<&str, &str> {
 }
 
 fn bare(input: &str) -> IResult<&str, Cow<'_, str>> {
-    map(take_while(|c: char| !c.is_whitespace() && c != '"'), Cow::Borrowed).parse(input)
+    map(
+        take_while(|c: char| !c.is_whitespace() && c != '"'),
+        Cow::Borrowed,
+    )
+    .parse(input)
 }
 
 fn quoted(input: &str) -> IResult<&str, Cow<'_, str>> {
@@ -185,8 +189,14 @@ mod tests {
     fn pair_cases() {
         let cases: [(&str, &[(&str, &str)]); 6] = [
             ("a=1 b=two", &[("a", "1"), ("b", "two")]),
-            (r#"msg="hello world" x=y"#, &[("msg", "hello world"), ("x", "y")]),
-            (r#"msg="say \"hi\"" z="#, &[("msg", "say \"hi\""), ("z", "")]),
+            (
+                r#"msg="hello world" x=y"#,
+                &[("msg", "hello world"), ("x", "y")],
+            ),
+            (
+                r#"msg="say \"hi\"" z="#,
+                &[("msg", "say \"hi\""), ("z", "")],
+            ),
             ("plain words user=alice more", &[("user", "alice")]),
             (r#"err="a b" junk"tail x=1"#, &[("err", "a b")]),
             ("", &[]),
@@ -201,7 +211,9 @@ mod tests {
     #[test]
     fn grafana_line() {
         let line = br#"logger=context userId=1 orgId=1 uname=admin t=2026-07-13T18:34:15.559396955Z level=error msg="Request Completed" method=POST path=/api/serviceaccounts/2/tokens status=403 remote_addr=127.0.0.1 error="You'll need additional permissions""#;
-        let Parsed::Record(r) = Logfmt.parse(line) else { panic!() };
+        let Parsed::Record(r) = Logfmt.parse(line) else {
+            panic!()
+        };
         assert_eq!(r.actor.as_deref(), Some("admin"));
         assert_eq!(r.tenant.as_deref(), Some("1"));
         assert_eq!(r.status, Some(403));
@@ -215,7 +227,9 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_kept() {
-        let Parsed::Record(r) = Logfmt.parse(b"msg=\"bad \xff byte\" user=x") else { panic!() };
+        let Parsed::Record(r) = Logfmt.parse(b"msg=\"bad \xff byte\" user=x") else {
+            panic!()
+        };
         assert_eq!(r.message.as_deref(), Some("bad \u{fffd} byte"));
     }
 }

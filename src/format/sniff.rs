@@ -137,8 +137,14 @@ mod tests {
     #[test]
     fn framing_from_content() {
         let cases: [(&str, Framing); 10] = [
-            ("[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok\n", Framing::Lines),
-            ("[10.30 16:49:06] chrome.exe - proxy.cse.cuhk.edu.hk:5070 open\n", Framing::Lines),
+            (
+                "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok\n",
+                Framing::Lines,
+            ),
+            (
+                "[10.30 16:49:06] chrome.exe - proxy.cse.cuhk.edu.hk:5070 open\n",
+                Framing::Lines,
+            ),
             ("[{\"a\": 1}, {\"b\": tru", Framing::JsonDocuments),
             ("{\n  \"a\": 1,\n  oops\n}\n", Framing::Lines),
             ("{\"Records\":[{\"a\":1}]}", Framing::JsonDocuments),

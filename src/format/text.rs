@@ -22,8 +22,8 @@ pub struct Text;
 
 impl LogFormat for Text {
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
-        let share = sample
-            .share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| header(l).is_ok()));
+        let share =
+            sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| header(l).is_ok()));
         if share >= 30 { 30 } else { 10 }
     }
 
@@ -45,7 +45,12 @@ fn parse_line(line: &str) -> Parsed<'_> {
         return Parsed::Other;
     }
     let (time, level, logger, message) = match header(line) {
-        Ok((_, h)) => (time::parse_timestamp(h.timestamp), h.level, h.logger, h.message),
+        Ok((_, h)) => (
+            time::parse_timestamp(h.timestamp),
+            h.level,
+            h.logger,
+            h.message,
+        ),
         Err(_) => (None, None, None, line.trim()),
     };
     let kvs = pairs(message);
@@ -74,15 +79,29 @@ static REQUEST_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn header(line: &str) -> IResult<&str, Header<'_>> {
-    let (rest, timestamp) = alt((delimited(char('['), timestamp, char(']')), timestamp)).parse(line)?;
+    let (rest, timestamp) =
+        alt((delimited(char('['), timestamp, char(']')), timestamp)).parse(line)?;
     let (rest, _) = separator(rest)?;
     let (rest, level) = opt(level).parse(rest)?;
     let (rest, _) = separator(rest)?;
-    let (rest, thread) = opt(delimited(char('('), take_till(|c| c == ')'), char(')'))).parse(rest)?;
-    let (rest, _) = if thread.is_some() { separator(rest)? } else { (rest, ()) };
+    let (rest, thread) =
+        opt(delimited(char('('), take_till(|c| c == ')'), char(')'))).parse(rest)?;
+    let (rest, _) = if thread.is_some() {
+        separator(rest)?
+    } else {
+        (rest, ())
+    };
     let (rest, logger) = opt(logger).parse(rest)?;
     let (rest, _) = separator(rest)?;
-    Ok(("", Header { timestamp, level, logger, message: rest.trim_end() }))
+    Ok((
+        "",
+        Header {
+            timestamp,
+            level,
+            logger,
+            message: rest.trim_end(),
+        },
+    ))
 }
 
 /// `2024-05-02T10:00:01.123+02:00`, `2024-05-02 10:00:01,123`, `2024/05/02 10:00:01Z`.
@@ -120,14 +139,23 @@ fn level(input: &str) -> IResult<&str, &str> {
     let word = |input| {
         LEVELS
             .iter()
-            .find_map(|l| tag_no_case::<_, _, nom::error::Error<&str>>(*l).parse(input).ok())
-            .ok_or_else(|| nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Tag)))
+            .find_map(|l| {
+                tag_no_case::<_, _, nom::error::Error<&str>>(*l)
+                    .parse(input)
+                    .ok()
+            })
+            .ok_or_else(|| {
+                nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Tag))
+            })
     };
     let (rest, level) = alt((delimited(char('['), word, char(']')), word)).parse(input)?;
     let (rest, _) = opt(char(':')).parse(rest)?;
     match rest.chars().next() {
         None | Some(' ' | '\t') => Ok((rest, level)),
-        _ => Err(nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Tag))),
+        _ => Err(nom::Err::Error(nom::error::Error::new(
+            input,
+            nom::error::ErrorKind::Tag,
+        ))),
     }
 }
 
@@ -144,7 +172,10 @@ fn logger(input: &str) -> IResult<&str, &str> {
         if looks_like_logger {
             Ok((&input[end + 1..], name))
         } else {
-            Err(nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Tag)))
+            Err(nom::Err::Error(nom::error::Error::new(
+                input,
+                nom::error::ErrorKind::Tag,
+            )))
         }
     }
     alt((bracketed, named)).parse(input)
@@ -154,7 +185,11 @@ fn logger(input: &str) -> IResult<&str, &str> {
 fn separator(input: &str) -> IResult<&str, ()> {
     let (rest, _) = space0(input)?;
     let (rest, dash) = opt(one_of("-|")).parse(rest)?;
-    let (rest, _) = if dash.is_some() { space1(rest)? } else { (rest, "") };
+    let (rest, _) = if dash.is_some() {
+        space1(rest)?
+    } else {
+        (rest, "")
+    };
     Ok((rest, ()))
 }
 
@@ -175,23 +210,46 @@ mod tests {
         let cases = [
             (
                 "2024-05-02T10:00:01Z ERROR [com.acme.KeyService] Failed to generate API key: permission denied user=alice",
-                Some("2024-05-02T10:00:01+00:00"), Some("ERROR"), Some("com.acme.KeyService"),
+                Some("2024-05-02T10:00:01+00:00"),
+                Some("ERROR"),
+                Some("com.acme.KeyService"),
                 "Failed to generate API key: permission denied user=alice",
             ),
             (
                 "2024-05-02 10:00:01,123 WARN  ApiKeyService: key limit reached",
-                Some("2024-05-02T10:00:01.123+00:00"), Some("WARN"), Some("ApiKeyService"), "key limit reached",
+                Some("2024-05-02T10:00:01.123+00:00"),
+                Some("WARN"),
+                Some("ApiKeyService"),
+                "key limit reached",
             ),
             (
                 "2024-05-02T10:00:01.5+02:00 | error | Denied: nope",
-                Some("2024-05-02T08:00:01.500+00:00"), Some("error"), None, "Denied: nope",
+                Some("2024-05-02T08:00:01.500+00:00"),
+                Some("error"),
+                None,
+                "Denied: nope",
             ),
             (
                 "[2024-05-02 10:00:01] [ERROR] (executor-1) [svc] boom",
-                Some("2024-05-02T10:00:01+00:00"), Some("ERROR"), Some("svc"), "boom",
+                Some("2024-05-02T10:00:01+00:00"),
+                Some("ERROR"),
+                Some("svc"),
+                "boom",
             ),
-            ("\tat com.acme.Foo(Foo.java:1)", None, None, None, "at com.acme.Foo(Foo.java:1)"),
-            ("2024-05-02 10:00:01 information only", Some("2024-05-02T10:00:01+00:00"), None, None, "information only"),
+            (
+                "\tat com.acme.Foo(Foo.java:1)",
+                None,
+                None,
+                None,
+                "at com.acme.Foo(Foo.java:1)",
+            ),
+            (
+                "2024-05-02 10:00:01 information only",
+                Some("2024-05-02T10:00:01+00:00"),
+                None,
+                None,
+                "information only",
+            ),
         ];
         for (line, time, level, logger, message) in cases {
             let r = parse(line);
@@ -204,7 +262,9 @@ mod tests {
 
     #[test]
     fn key_values_fill_fields() {
-        let r = parse("2024-05-02T10:00:01Z ERROR denied user=alice tenant=acme ip=203.0.113.5 status=403");
+        let r = parse(
+            "2024-05-02T10:00:01Z ERROR denied user=alice tenant=acme ip=203.0.113.5 status=403",
+        );
         assert_eq!(r.actor.as_deref(), Some("alice"));
         assert_eq!(r.tenant.as_deref(), Some("acme"));
         assert_eq!(r.source_ip.as_deref(), Some("203.0.113.5"));

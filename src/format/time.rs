@@ -53,10 +53,14 @@ fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
 fn parse_zoneless(text: &str) -> Option<DateTime<Utc>> {
     let normalised = text.replacen(',', ".", 1).replacen('T', " ", 1);
     let normalised = normalised.trim_end_matches('Z');
-    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S%.f"]
-        .iter()
-        .find_map(|layout| NaiveDateTime::parse_from_str(normalised, layout).ok())
-        .map(|t| t.and_utc())
+    [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y/%m/%d %H:%M:%S%.f",
+    ]
+    .iter()
+    .find_map(|layout| NaiveDateTime::parse_from_str(normalised, layout).ok())
+    .map(|t| t.and_utc())
 }
 
 fn parse_iso_basic(text: &str) -> Option<DateTime<Utc>> {
@@ -86,8 +90,14 @@ mod tests {
     fn layouts_from_formats_md() {
         let cases = [
             ("2014-03-06T21:22:54Z", "2014-03-06T21:22:54Z"),
-            ("2024-11-19T00:49:55.293368631Z", "2024-11-19T00:49:55.293368631Z"),
-            ("2019-01-21T22:14:26.9792776Z", "2019-01-21T22:14:26.979277600Z"),
+            (
+                "2024-11-19T00:49:55.293368631Z",
+                "2024-11-19T00:49:55.293368631Z",
+            ),
+            (
+                "2019-01-21T22:14:26.9792776Z",
+                "2019-01-21T22:14:26.979277600Z",
+            ),
             ("2020-08-05T14:59:27.259-07:00", "2020-08-05T21:59:27.259Z"),
             ("2023-05-24 21:12:55.145", "2023-05-24T21:12:55.145Z"),
             ("2025-01-27 01:28:18,640", "2025-01-27T01:28:18.640Z"),

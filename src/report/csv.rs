@@ -8,8 +8,20 @@ use crate::event::Event;
 
 /// The CSV columns, in order (a stable contract).
 pub const COLUMNS: [&str; 14] = [
-    "time", "platform", "format", "action", "actor", "tenant", "source_ip", "resource", "cause",
-    "reason", "request_id", "file", "line", "record",
+    "time",
+    "platform",
+    "format",
+    "action",
+    "actor",
+    "tenant",
+    "source_ip",
+    "resource",
+    "cause",
+    "reason",
+    "request_id",
+    "file",
+    "line",
+    "record",
 ];
 
 pub struct Csv;

@@ -121,10 +121,19 @@ fn document<'a>(ctx: &'a SummaryContext<'a>) -> SummaryDoc<'a> {
     let s: &Summary = ctx.summary;
     SummaryDoc {
         schema: SCHEMA,
-        generator: Generator { name: "keydeny", version: env!("CARGO_PKG_VERSION") },
+        generator: Generator {
+            name: "keydeny",
+            version: env!("CARGO_PKG_VERSION"),
+        },
         rules_digest: &ctx.rules.digest,
-        window: Window { since: ctx.window.since.map(utc), until: ctx.window.until.map(utc) },
-        period: Period { first: s.total.first.map(utc), last: s.total.last.map(utc) },
+        window: Window {
+            since: ctx.window.since.map(utc),
+            until: ctx.window.until.map(utc),
+        },
+        period: Period {
+            first: s.total.first.map(utc),
+            last: s.total.last.map(utc),
+        },
         inputs: inputs(s),
         totals: Totals {
             events: s.total.count,
@@ -132,7 +141,11 @@ fn document<'a>(ctx: &'a SummaryContext<'a>) -> SummaryDoc<'a> {
             duplicates: s.duplicates,
             filtered: s.filtered,
         },
-        by_cause: s.by_cause.iter().map(|(c, g)| (c.id(), cause_doc(ctx, *c, g))).collect(),
+        by_cause: s
+            .by_cause
+            .iter()
+            .map(|(c, g)| (c.id(), cause_doc(ctx, *c, g)))
+            .collect(),
         top_actors: counts(&s.total, ctx.top),
         by_platform: s.by_platform.iter().map(|(p, n)| (p.id(), *n)).collect(),
         by_tenant: s.by_tenant.iter().map(|(t, n)| (t.as_str(), *n)).collect(),
@@ -161,16 +174,32 @@ fn inputs(s: &Summary) -> InputsDoc<'_> {
         other: i.other,
         malformed: i.malformed,
         unreadable: i.errors.len(),
-        errors: i.errors.iter().map(|e| ErrorDoc { file: &e.file, message: &e.message }).collect(),
+        errors: i
+            .errors
+            .iter()
+            .map(|e| ErrorDoc {
+                file: &e.file,
+                message: &e.message,
+            })
+            .collect(),
         malformed_samples: i
             .malformed_samples
             .iter()
-            .map(|(file, m)| MalformedDoc { file, line: m.line, record: m.record, reason: &m.reason })
+            .map(|(file, m)| MalformedDoc {
+                file,
+                line: m.line,
+                record: m.record,
+                reason: &m.reason,
+            })
             .collect(),
     }
 }
 
-fn cause_doc<'a>(ctx: &'a SummaryContext<'a>, cause: crate::event::Cause, g: &'a Group) -> CauseDoc<'a> {
+fn cause_doc<'a>(
+    ctx: &'a SummaryContext<'a>,
+    cause: crate::event::Cause,
+    g: &'a Group,
+) -> CauseDoc<'a> {
     let doc = ctx.rules.cause_doc(cause);
     CauseDoc {
         title: doc.map_or("", |d| d.title.as_str()),
@@ -190,6 +219,9 @@ fn cause_doc<'a>(ctx: &'a SummaryContext<'a>, cause: crate::event::Cause, g: &'a
 fn counts(group: &Group, n: usize) -> Vec<Count<'_>> {
     top(&group.actors, n)
         .into_iter()
-        .map(|(actor, count)| Count { actor: actor.as_str(), count })
+        .map(|(actor, count)| Count {
+            actor: actor.as_str(),
+            count,
+        })
         .collect()
 }

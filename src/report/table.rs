@@ -92,7 +92,10 @@ fn write_cause_details(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Res
         }
     }
     writeln!(out)?;
-    writeln!(out, "Run `keydeny explain CAUSE` for the full remediation steps.")
+    writeln!(
+        out,
+        "Run `keydeny explain CAUSE` for the full remediation steps."
+    )
 }
 
 fn write_inputs(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -100,7 +103,14 @@ fn write_inputs(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()>
     writeln!(
         out,
         "Read {} file(s), {} bytes, {} lines, {} records: {} denied key generation(s), {} other, {} malformed; {} unreadable.",
-        i.files, i.bytes, i.lines, i.records, i.matched, i.other, i.malformed, i.errors.len()
+        i.files,
+        i.bytes,
+        i.lines,
+        i.records,
+        i.matched,
+        i.other,
+        i.malformed,
+        i.errors.len()
     )?;
     if ctx.summary.duplicates > 0 || ctx.summary.filtered > 0 {
         writeln!(
@@ -110,7 +120,12 @@ fn write_inputs(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()>
         )?;
     }
     for error in &i.errors {
-        writeln!(out, "  unreadable: {}: {}", sanitize(&error.file), sanitize(&error.message))?;
+        writeln!(
+            out,
+            "  unreadable: {}: {}",
+            sanitize(&error.file),
+            sanitize(&error.message)
+        )?;
     }
     Ok(())
 }
@@ -126,7 +141,10 @@ fn new_table(header: &[&str]) -> Table {
 
 /// comfy-table pads every line to the table width; trailing blanks help nobody.
 fn trim_lines(text: &str) -> String {
-    text.lines().map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end()).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Log text made safe and short for a terminal cell.

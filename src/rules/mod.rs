@@ -134,9 +134,12 @@ impl RuleSet {
         schema::check_unique_ids(&actions, &rules)?;
         // Stable sort: equal priorities keep load order (user files first).
         rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
-        let denial_set = RegexSet::new(denials.iter().map(|d| d.message.as_str())).map_err(|e| {
-            RuleError { file: "denials".into(), rule: None, problem: e.to_string() }
-        })?;
+        let denial_set =
+            RegexSet::new(denials.iter().map(|d| d.message.as_str())).map_err(|e| RuleError {
+                file: "denials".into(),
+                rule: None,
+                problem: e.to_string(),
+            })?;
         let action_names = index_action_names(&actions);
         Ok(RuleSet {
             actions,
@@ -222,7 +225,9 @@ impl Action {
             (Some(re), Some(path)) => {
                 re.is_match(path)
                     && (self.methods.is_empty()
-                        || method.is_some_and(|m| self.methods.iter().any(|x| x.eq_ignore_ascii_case(m))))
+                        || method.is_some_and(|m| {
+                            self.methods.iter().any(|x| x.eq_ignore_ascii_case(m))
+                        }))
             }
             _ => false,
         };
@@ -248,9 +253,14 @@ impl Action {
 impl Rule {
     fn matches(&self, f: &Facts<'_>) -> bool {
         (self.platforms.is_empty() || self.platforms.contains(&f.platform))
-            && (self.actions.is_empty() || self.actions.iter().any(|a| a.eq_ignore_ascii_case(f.action)))
+            && (self.actions.is_empty()
+                || self
+                    .actions
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(f.action)))
             && (self.error_codes.is_empty()
-                || f.error_code.is_some_and(|c| self.error_codes.iter().any(|x| x.eq_ignore_ascii_case(c))))
+                || f.error_code
+                    .is_some_and(|c| self.error_codes.iter().any(|x| x.eq_ignore_ascii_case(c))))
             && (self.statuses.is_empty() || f.status.is_some_and(|s| self.statuses.contains(&s)))
             && self.message.as_ref().is_none_or(|re| re.is_match(f.text))
             && self.unless.as_ref().is_none_or(|re| !re.is_match(f.text))

@@ -118,12 +118,18 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 pub(super) fn compile_action(file: &str, spec: ActionSpec) -> Result<Action, RuleError> {
-    let err = |problem: String| RuleError { file: file.into(), rule: Some(spec.id.clone()), problem };
+    let err = |problem: String| RuleError {
+        file: file.into(),
+        rule: Some(spec.id.clone()),
+        problem,
+    };
     let platforms = platforms(&spec.platforms).map_err(err)?;
     let message = regex(spec.message.as_deref(), "message").map_err(err)?;
     let path = regex(spec.path.as_deref(), "path").map_err(err)?;
     if spec.names.is_empty() && message.is_none() && path.is_none() {
-        return Err(err("needs at least one of `names`, `message` or `path`".into()));
+        return Err(err(
+            "needs at least one of `names`, `message` or `path`".into()
+        ));
     }
     let mut literals = spec.literals.clone();
     literals.extend(spec.names.iter().map(|n| name_literal(n).to_string()));
@@ -133,10 +139,16 @@ pub(super) fn compile_action(file: &str, spec: ActionSpec) -> Result<Action, Rul
         ));
     }
     if let Some(short) = literals.iter().find(|l| l.trim().len() < 3) {
-        return Err(err(format!("literal {short:?} is shorter than 3 characters")));
+        return Err(err(format!(
+            "literal {short:?} is shorter than 3 characters"
+        )));
     }
     Ok(Action {
-        name: spec.name.clone().or_else(|| spec.names.first().cloned()).unwrap_or_else(|| spec.id.clone()),
+        name: spec
+            .name
+            .clone()
+            .or_else(|| spec.names.first().cloned())
+            .unwrap_or_else(|| spec.id.clone()),
         id: spec.id,
         platforms,
         names: spec.names,
@@ -164,10 +176,18 @@ pub(super) fn check_denial(file: &str, spec: DenialSpec) -> Result<DenialSpec, R
 }
 
 pub(super) fn compile_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
-    let err = |problem: String| RuleError { file: file.into(), rule: Some(spec.id.clone()), problem };
+    let err = |problem: String| RuleError {
+        file: file.into(),
+        rule: Some(spec.id.clone()),
+        problem,
+    };
     let cause = Cause::from_id(&spec.cause).ok_or_else(|| {
         let known: Vec<&str> = Cause::ALL.iter().map(|c| c.id()).collect();
-        err(format!("unknown cause {:?} (expected one of: {})", spec.cause, known.join(", ")))
+        err(format!(
+            "unknown cause {:?} (expected one of: {})",
+            spec.cause,
+            known.join(", ")
+        ))
     })?;
     let platforms = platforms(&spec.platforms).map_err(err)?;
     let message = regex(spec.message.as_deref(), "message").map_err(err)?;
@@ -179,7 +199,8 @@ pub(super) fn compile_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError
         || !spec.fields.is_empty();
     if !has_evidence {
         return Err(err(
-            "has no condition: give `error_codes`, `statuses`, `message`, `actions` or `fields`".into(),
+            "has no condition: give `error_codes`, `statuses`, `message`, `actions` or `fields`"
+                .into(),
         ));
     }
     Ok(Rule {
@@ -221,7 +242,10 @@ fn platforms(ids: &[String]) -> Result<Vec<Platform>, String> {
         .map(|id| {
             Platform::from_id(id).ok_or_else(|| {
                 let known: Vec<&str> = Platform::ALL.iter().map(|p| p.id()).collect();
-                format!("unknown platform {id:?} (expected one of: {})", known.join(", "))
+                format!(
+                    "unknown platform {id:?} (expected one of: {})",
+                    known.join(", ")
+                )
             })
         })
         .collect()

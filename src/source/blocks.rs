@@ -37,7 +37,10 @@ pub fn count_lines(data: &[u8]) -> u64 {
 pub enum Piece {
     Block(Block),
     /// A line longer than the cap, skipped unread: its number and length in bytes.
-    Oversized { line: u64, bytes: u64 },
+    Oversized {
+        line: u64,
+        bytes: u64,
+    },
 }
 
 /// Newline-aligned blocks of about `block_size` bytes from a stream.
@@ -91,7 +94,10 @@ impl<R: BufRead> BlockReader<R> {
     }
 
     fn block(&mut self, data: Vec<u8>) -> Piece {
-        let block = Block { data, first_line: self.next_line };
+        let block = Block {
+            data,
+            first_line: self.next_line,
+        };
         self.next_line += block.line_count();
         Piece::Block(block)
     }
@@ -170,7 +176,10 @@ mod tests {
         let mut input = b"ok\n".to_vec();
         input.extend(std::iter::repeat_n(b'x', 100));
         input.extend(b"\nafter\n");
-        assert_eq!(pieces(&input, 8, 16), ["1:ok", "oversized 2 (100 bytes)", "3:after"]);
+        assert_eq!(
+            pieces(&input, 8, 16),
+            ["1:ok", "oversized 2 (100 bytes)", "3:after"]
+        );
         let mut tail = b"ok\n".to_vec();
         tail.extend(std::iter::repeat_n(b'y', 40));
         assert_eq!(pieces(&tail, 8, 16), ["1:ok", "oversized 2 (40 bytes)"]);

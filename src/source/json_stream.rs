@@ -8,8 +8,16 @@ use std::io::{self, BufRead};
 /// One item cut from a document.
 #[derive(Debug, PartialEq, Eq)]
 pub enum DocItem {
-    Record { data: Vec<u8>, line: u64, index: Option<u64> },
-    Malformed { line: u64, index: Option<u64>, reason: String },
+    Record {
+        data: Vec<u8>,
+        line: u64,
+        index: Option<u64>,
+    },
+    Malformed {
+        line: u64,
+        index: Option<u64>,
+        reason: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,7 +103,8 @@ impl JsonSplitter {
             out.push(DocItem::Malformed {
                 line: self.line,
                 index: None,
-                reason: "truncated JSON document: an array or object is not closed at end of input".into(),
+                reason: "truncated JSON document: an array or object is not closed at end of input"
+                    .into(),
             });
         }
         self.flush_garbage(out);
@@ -109,7 +118,8 @@ impl JsonSplitter {
     fn step(&mut self, byte: u8, out: &mut Vec<DocItem>) {
         if self.in_string {
             self.capture(byte);
-            if self.key_capture && !(byte == b'"' && !self.escaped) && self.last_key.len() < 16 {
+            let closes_string = byte == b'"' && !self.escaped;
+            if self.key_capture && !closes_string && self.last_key.len() < 16 {
                 self.last_key.push(byte);
             }
             if self.escaped {
@@ -155,7 +165,11 @@ impl JsonSplitter {
 
     fn open(&mut self, byte: u8, out: &mut Vec<DocItem>) {
         self.flush_garbage(out);
-        let container = if byte == b'[' { Container::Array } else { Container::Object };
+        let container = if byte == b'[' {
+            Container::Array
+        } else {
+            Container::Object
+        };
         match self.depth() {
             0 if container == Container::Array => {
                 self.record_depth = Some(1);
@@ -230,11 +244,19 @@ impl JsonSplitter {
     }
 
     fn new_capture(&self, index: Option<u64>, top_level: bool) -> Capture {
-        Capture { data: Vec::new(), line: self.line, index, oversized: false, top_level }
+        Capture {
+            data: Vec::new(),
+            line: self.line,
+            index,
+            oversized: false,
+            top_level,
+        }
     }
 
     fn capture(&mut self, byte: u8) {
-        let Some(capture) = self.current.as_mut() else { return };
+        let Some(capture) = self.current.as_mut() else {
+            return;
+        };
         if capture.oversized {
             return;
         }
@@ -275,7 +297,11 @@ impl Capture {
             let mut data = self.data;
             let len = data.trim_ascii_end().len();
             data.truncate(len);
-            DocItem::Record { data, line: self.line, index: self.index }
+            DocItem::Record {
+                data,
+                line: self.line,
+                index: self.index,
+            }
         }
     }
 }
@@ -357,7 +383,11 @@ mod tests {
                 DocItem::Record { data, line, index } => {
                     format!("{line}/{index:?}:{}", String::from_utf8_lossy(&data))
                 }
-                DocItem::Malformed { line, index, reason } => format!("{line}/{index:?}!{reason}"),
+                DocItem::Malformed {
+                    line,
+                    index,
+                    reason,
+                } => format!("{line}/{index:?}!{reason}"),
             })
             .collect()
     }
@@ -369,16 +399,25 @@ mod tests {
             [r#"1/Some(1):{"a":1}"#, r#"1/Some(2):{"b":"x]}"}"#]
         );
         assert_eq!(
-            split("{\n  \"records\": [\n    {\"a\": [1, {\"c\": 2}]},\n    {\"b\": 2}\n  ],\n  \"x\": 1\n}\n", 1000),
+            split(
+                "{\n  \"records\": [\n    {\"a\": [1, {\"c\": 2}]},\n    {\"b\": 2}\n  ],\n  \"x\": 1\n}\n",
+                1000
+            ),
             ["3/Some(1):{\"a\": [1, {\"c\": 2}]}", "4/Some(2):{\"b\": 2}"]
         );
         assert_eq!(
             split("[\n {\"a\":\"\\\"Records\\\"\"},\n {\"b\":[]}\n]", 1000),
-            ["2/Some(1):{\"a\":\"\\\"Records\\\"\"}", "3/Some(2):{\"b\":[]}"]
+            [
+                "2/Some(1):{\"a\":\"\\\"Records\\\"\"}",
+                "3/Some(2):{\"b\":[]}"
+            ]
         );
         assert_eq!(
             split("{\n \"a\": 1\n}\n{\n \"b\": {\"Records\": [1]}\n}\n", 1000),
-            ["1/None:{\n \"a\": 1\n}", "4/None:{\n \"b\": {\"Records\": [1]}\n}"]
+            [
+                "1/None:{\n \"a\": 1\n}",
+                "4/None:{\n \"b\": {\"Records\": [1]}\n}"
+            ]
         );
         assert_eq!(split("[]", 1000), Vec::<String>::new());
         assert_eq!(split("{\"Records\":[]}", 1000), Vec::<String>::new());
@@ -388,15 +427,24 @@ mod tests {
     fn broken_documents() {
         assert_eq!(
             split("[{\"a\":1},\n{\"b\":", 1000),
-            ["1/Some(1):{\"a\":1}", "2/Some(2)!truncated JSON document: the record is not closed at end of input"]
+            [
+                "1/Some(1):{\"a\":1}",
+                "2/Some(2)!truncated JSON document: the record is not closed at end of input"
+            ]
         );
         assert_eq!(
             split("[{\"a\":\"0123456789\"},{\"b\":1}]", 10),
-            ["1/Some(1)!record larger than the record size cap", "1/Some(2):{\"b\":1}"]
+            [
+                "1/Some(1)!record larger than the record size cap",
+                "1/Some(2):{\"b\":1}"
+            ]
         );
         assert_eq!(
             split("garbage\n{\"a\":1}", 100),
-            ["1/None!unexpected text between JSON documents", "2/None:{\"a\":1}"]
+            [
+                "1/None!unexpected text between JSON documents",
+                "2/None:{\"a\":1}"
+            ]
         );
     }
 }

@@ -23,7 +23,10 @@ pub struct Input {
 
 impl Input {
     pub fn stdin() -> Input {
-        Input { display: Arc::from("<stdin>"), path: None }
+        Input {
+            display: Arc::from("<stdin>"),
+            path: None,
+        }
     }
 }
 
@@ -78,5 +81,8 @@ pub fn peek(
     let mut sample = Vec::with_capacity(limit.min(64 * 1024));
     (&mut stream).take(limit as u64).read_to_end(&mut sample)?;
     let replay = io::Cursor::new(sample.clone()).chain(stream);
-    Ok((sample, Box::new(BufReader::with_capacity(READ_BUFFER, replay))))
+    Ok((
+        sample,
+        Box::new(BufReader::with_capacity(READ_BUFFER, replay)),
+    ))
 }

@@ -64,5 +64,8 @@ fn walk_message(error: &walkdir::Error) -> String {
 }
 
 fn file_input(display: String, path: &Path) -> Input {
-    Input { display: Arc::from(display), path: Some(path.to_path_buf()) }
+    Input {
+        display: Arc::from(display),
+        path: Some(path.to_path_buf()),
+    }
 }

@@ -171,3 +171,69 @@ fn extend_span(
         (a, b) => a.or(b),
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::TimeZone;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn event(n: u64) -> Event {
+        let cause = Cause::ALL[(n % 8) as usize];
+        Event {
+            time: (n % 5 != 0).then(|| {
+                Utc.timestamp_opt(1_714_600_000 + (n as i64 * 7919) % 300_000, 0)
+                    .unwrap()
+            }),
+            platform: if n % 3 == 0 {
+                Platform::Aws
+            } else {
+                Platform::App
+            },
+            format: "text",
+            action: format!("action{}", n % 4),
+            actor: (n % 7 != 0).then(|| format!("actor{}", n % 11)),
+            tenant: (n % 2 == 0).then(|| format!("tenant{}", n % 3)),
+            source_ip: None,
+            resource: None,
+            cause,
+            reason: String::new(),
+            request_id: None,
+            rule: String::new(),
+            dedup_key: None,
+            file: Arc::from("f"),
+            line: n,
+            record: None,
+        }
+    }
+
+    fn summary_of(events: &[Event]) -> Summary {
+        let mut summary = Summary::default();
+        events.iter().for_each(|e| summary.add(e));
+        summary
+    }
+
+    proptest! {
+        /// Any split of the events, summarised part by part and merged in any grouping,
+        /// equals the summary of them all.
+        #[test]
+        fn merge_is_exact(count in 0u64..200, cuts in proptest::collection::vec(0usize..200, 0..6)) {
+            let events: Vec<Event> = (0..count).map(event).collect();
+            let mut bounds: Vec<usize> = cuts.into_iter().map(|c| c.min(events.len())).collect();
+            bounds.push(0);
+            bounds.push(events.len());
+            bounds.sort();
+            let parts: Vec<Summary> = bounds.windows(2).map(|w| summary_of(&events[w[0]..w[1]])).collect();
+            let mut left = Summary::default();
+            parts.iter().cloned().for_each(|p| left.merge(p));
+            let mut right = Summary::default();
+            parts.into_iter().rev().for_each(|p| { let mut p = p; p.merge(right.clone()); right = p; });
+            let whole = summary_of(&events);
+            prop_assert_eq!(&left, &whole);
+            prop_assert_eq!(&right, &whole);
+        }
+    }
+}

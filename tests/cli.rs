@@ -319,3 +319,34 @@ fn user_rules_file_changes_classification() {
         after.stdout
     );
 }
+
+#[test]
+fn documented_example_rules_work_as_written() {
+    in_root();
+    let log = "fixtures/rules/acme.log";
+    let without = keydeny(&["events", "--format", "csv", log]);
+    assert_eq!(
+        without.stdout.lines().count(),
+        1,
+        "built-in rules know nothing of ACME vault keys"
+    );
+    let with = keydeny(&[
+        "events",
+        "--format",
+        "csv",
+        "--rules",
+        "fixtures/rules/acme.toml",
+        log,
+    ]);
+    let rows: Vec<&str> = with.stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{}", with.stdout);
+    assert!(
+        rows[0].contains(",create_vault_key,svc-billing,") && rows[0].contains(",policy_block,")
+    );
+    assert!(rows[1].contains(",create_vault_key,svc-reports,") && rows[1].contains(",unknown,"));
+    let check = keydeny(&["rules", "check", "fixtures/rules/acme.toml"]);
+    assert_eq!(
+        check.stdout,
+        "fixtures/rules/acme.toml: ok (1 action(s), 0 denial pattern(s), 1 rule(s))\n"
+    );
+}

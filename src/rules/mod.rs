@@ -1,6 +1,6 @@
 //! Rules are data: which actions are key generation, what wording marks a refusal in free
 //! text, and which evidence means which cause. Built-in TOML files are embedded in the binary;
-//! `--rules FILE` adds user files in the same schema (see `builtin/README.md`).
+//! `--rules FILE` adds user files in the same schema (schema in `builtin/README.md`).
 
 mod schema;
 

@@ -28,6 +28,8 @@ pub struct Inputs {
     pub other: u64,
     pub malformed: u64,
     pub errors: Vec<InputError>,
+    /// Files read per sniffed (or forced) format.
+    pub formats: BTreeMap<String, u64>,
     /// The first malformed records of each file, for the report.
     pub malformed_samples: Vec<(String, Malformed)>,
 }
@@ -43,6 +45,7 @@ impl Inputs {
         self.malformed += other.malformed;
         self.errors.extend(other.errors);
         self.errors.sort();
+        merge_counts(&mut self.formats, other.formats);
         self.malformed_samples.extend(other.malformed_samples);
         self.malformed_samples.sort();
     }

@@ -57,6 +57,7 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
         input_format: config.input_format,
         block_size: config.block_size,
         max_record: config.max_record,
+        now: config.now,
     };
     let scans: Vec<FileScan> = with_threads(config.threads, || {
         inputs.par_iter().map(|input| scanner.scan(input)).collect()
@@ -106,6 +107,9 @@ fn account(summary: &mut Summary, scan: &FileScan) {
     inputs.matched += scan.tally.matched;
     inputs.other += scan.tally.other;
     inputs.malformed += scan.tally.malformed;
+    if let Some(format) = scan.format {
+        *inputs.formats.entry(format.id().to_string()).or_default() += 1;
+    }
     if let Some(message) = &scan.error {
         inputs.errors.push(InputError {
             file: scan.file.to_string(),

@@ -133,6 +133,9 @@ pub struct ScanArgs {
     /// Bytes per parallel work unit (testing and tuning).
     #[arg(long, value_name = "BYTES", hide = true, default_value_t = 4 << 20)]
     pub block_size: usize,
+    /// The time relative windows and year-less syslog times count from (RFC 3339; testing).
+    #[arg(long, value_name = "TIME", hide = true)]
+    pub now: Option<String>,
     /// Largest record read, in bytes; longer ones are counted as malformed.
     #[arg(long, value_name = "BYTES", hide = true, default_value_t = 64 << 20)]
     pub max_record_size: usize,

@@ -33,6 +33,8 @@ pub struct ScanConfig {
     pub prefilter: bool,
     pub block_size: usize,
     pub max_record: usize,
+    /// The time relative windows and year-less timestamps count from.
+    pub now: DateTime<Utc>,
 }
 
 /// A usage problem: printed as `keydeny: error: ...`, exit code 2.
@@ -51,6 +53,16 @@ pub enum ConfigError {
 impl ScanConfig {
     /// Validate `args`; relative times count back from `now`.
     pub fn from_args(args: ScanArgs, now: DateTime<Utc>) -> Result<ScanConfig, ConfigError> {
+        let now = match args.now.as_deref() {
+            Some(value) => DateTime::parse_from_rfc3339(value)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| ConfigError::Flag {
+                    flag: "--now",
+                    value: value.into(),
+                    problem: "expected an RFC 3339 time like 2024-05-02T10:00:00Z".into(),
+                })?,
+            None => now,
+        };
         let window = Window {
             since: time_flag("--since", args.since.as_deref(), now)?,
             until: time_flag("--until", args.until.as_deref(), now)?,
@@ -87,6 +99,7 @@ impl ScanConfig {
             prefilter: !args.no_prefilter,
             block_size: args.block_size.max(1),
             max_record: args.max_record_size.max(1024),
+            now,
         })
     }
 

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use crate::event::{Event, Platform};
 use crate::format::{InputFormat, Outcome, Record};
 use crate::redact::redact;
-use crate::rules::{Facts, RuleSet};
+use chrono::{DateTime, Datelike, Utc};
+
+use crate::rules::{Facts, MatchedBy, RuleSet};
 
 /// Where a record sits in its input.
 #[derive(Clone, Copy)]
@@ -20,11 +22,12 @@ pub struct Position<'p> {
 
 const MAX_REASON_CHARS: usize = 1000;
 
-/// The denied key-generation event this record is, if it is one.
-pub fn extract(record: Record<'_>, rules: &RuleSet, at: Position<'_>) -> Option<Event> {
+/// The denied key-generation event this record is, if it is one. `now` dates times that
+/// came without a year.
+pub fn extract(record: Record<'_>, rules: &RuleSet, at: Position<'_>, now: DateTime<Utc>) -> Option<Event> {
     let platform = record.platform.unwrap_or(Platform::App);
     let text = record.message.as_deref().unwrap_or("");
-    let action = rules.match_action(
+    let (action, matched_by) = rules.match_action(
         platform,
         record.action.as_deref(),
         text,
@@ -39,9 +42,9 @@ pub fn extract(record: Record<'_>, rules: &RuleSet, at: Position<'_>) -> Option<
     if !denied {
         return None;
     }
-    let action_name = match (&record.action, platform) {
-        (Some(name), Platform::Aws) => name.to_string(),
-        (Some(name), _) if action.matches_name(name) => name.to_string(),
+    let action_name = match (matched_by, &record.action) {
+        (MatchedBy::Name, Some(name)) => name.to_string(),
+        (MatchedBy::Path, _) => request_line(record.method.as_deref(), record.path.as_deref()),
         _ => action.name.clone(),
     };
     let field = |name: &str| record.attr(name);
@@ -60,8 +63,9 @@ pub fn extract(record: Record<'_>, rules: &RuleSet, at: Position<'_>) -> Option<
         .or(record.message.as_deref())
         .or(record.error_code.as_deref())
         .unwrap_or("");
+    let time = if record.yearless { record.time.map(|t| with_year(t, now)) } else { record.time };
     Some(Event {
-        time: record.time,
+        time,
         platform,
         format: at.format.id(),
         action: action_name,
@@ -78,6 +82,27 @@ pub fn extract(record: Record<'_>, rules: &RuleSet, at: Position<'_>) -> Option<
         line: at.line,
         record: at.record,
     })
+}
+
+/// `POST /api/keys` (path without its query string).
+fn request_line(method: Option<&str>, path: Option<&str>) -> String {
+    let path = path.unwrap_or_default();
+    let path = path.split('?').next().unwrap_or(path);
+    match method {
+        Some(method) => format!("{} {path}", method.to_ascii_uppercase()),
+        None => path.to_string(),
+    }
+}
+
+/// A year-less time (RFC 3164 syslog) placed in the year of `now`, or the year before when
+/// that would put it more than a day in the future.
+fn with_year(time: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    let this_year = time.with_year(now.year()).unwrap_or(time);
+    if this_year > now + chrono::Duration::days(1) {
+        time.with_year(now.year() - 1).unwrap_or(this_year)
+    } else {
+        this_year
+    }
 }
 
 fn clean(value: Option<Cow<'_, str>>) -> Option<String> {

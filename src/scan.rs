@@ -6,6 +6,7 @@ use std::io::{self, BufRead, Read};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use chrono::{DateTime, Utc};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use crate::event::Event;
@@ -14,7 +15,7 @@ use crate::format::sniff::{self, Framing, Sample};
 use crate::format::{InputFormat, Parsed};
 use crate::prefilter::Prefilter;
 use crate::rules::RuleSet;
-use crate::source::blocks::{BlockReader, Piece};
+use crate::source::blocks::{Block, BlockReader, Piece};
 use crate::source::json_stream::{DocItem, DocReader};
 use crate::source::{self, Compression, Input};
 
@@ -28,6 +29,8 @@ pub struct Scanner<'r> {
     pub input_format: Option<InputFormat>,
     pub block_size: usize,
     pub max_record: usize,
+    /// "Now", to date times logged without a year.
+    pub now: DateTime<Utc>,
 }
 
 /// A malformed record: where, and why.
@@ -144,7 +147,8 @@ impl Scanner<'_> {
         at: Position<'_>,
         scan: &mut FileScan,
     ) -> io::Result<()> {
-        let mut reader = BlockReader::new(stream, self.block_size, self.max_record);
+        let mut reader = BlockReader::new(stream, self.block_size, self.max_record)
+            .with_continuation(at.format.continues());
         let results: Vec<io::Result<Tally>> = (&mut reader)
             .par_bridge()
             .map(|piece| piece.map(|p| self.scan_piece(p, at)))
@@ -156,11 +160,14 @@ impl Scanner<'_> {
     fn scan_piece(&self, piece: Piece, at: Position<'_>) -> Tally {
         let mut tally = Tally::default();
         match piece {
-            Piece::Block(block) => {
-                for (line, raw) in block.lines() {
-                    self.scan_record(raw, Position { line, ..at }, &mut tally);
+            Piece::Block(block) => match at.format.continues() {
+                None => {
+                    for (line, raw) in block.lines() {
+                        self.scan_record(raw, Position { line, ..at }, &mut tally);
+                    }
                 }
-            }
+                Some(continues) => self.scan_joined(&block, continues, at, &mut tally),
+            },
             Piece::Oversized { line, bytes } => tally.malformed(
                 line,
                 None,
@@ -171,6 +178,29 @@ impl Scanner<'_> {
             ),
         }
         tally
+    }
+
+    /// Lines continued by the next (CRI partial lines) are joined into one record that
+    /// starts at the first line: the first line whole, then the message of each continuation.
+    fn scan_joined(&self, block: &Block, continues: fn(&[u8]) -> bool, at: Position<'_>, tally: &mut Tally) {
+        let mut pending: Option<(u64, Vec<u8>)> = None;
+        for (line, raw) in block.lines() {
+            let record = match pending.take() {
+                Some((first, mut joined)) => {
+                    joined.extend_from_slice(crate::format::cri::message_part(raw));
+                    (first, joined)
+                }
+                None => (line, raw.to_vec()),
+            };
+            if continues(raw) {
+                pending = Some(record);
+            } else {
+                self.scan_record(&record.1, Position { line: record.0, ..at }, tally);
+            }
+        }
+        if let Some((first, joined)) = pending {
+            self.scan_record(&joined, Position { line: first, ..at }, tally);
+        }
     }
 
     fn scan_documents(
@@ -223,7 +253,7 @@ impl Scanner<'_> {
             Parsed::Other
         };
         match parsed {
-            Parsed::Record(record) => match extract(*record, self.rules, at) {
+            Parsed::Record(record) => match extract(*record, self.rules, at, self.now) {
                 Some(event) => {
                     tally.records += 1;
                     tally.matched += 1;

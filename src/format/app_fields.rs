@@ -28,6 +28,7 @@ const ERROR: &[&str] = &[
     "errorMessage",
     "exception",
     "errorReason",
+    "api.status",
     "error_reason",
     "reason",
     "detail",
@@ -54,6 +55,8 @@ const ACTOR: &[&str] = &[
     "userId",
     "login",
     "email",
+    "requestClaims.accessKey",
+    "accessKey",
 ];
 const TENANT: &[&str] = &[
     "tenant",
@@ -73,6 +76,8 @@ const TENANT: &[&str] = &[
     "project",
     "project_id",
     "workspace",
+    "realm",
+    "realmName",
 ];
 const SOURCE_IP: &[&str] = &[
     "ip",
@@ -85,6 +90,7 @@ const SOURCE_IP: &[&str] = &[
     "ip_address",
     "remoteAddr",
     "http.client_ip",
+    "remotehost",
 ];
 const REQUEST_ID: &[&str] = &[
     "request_id",
@@ -94,6 +100,7 @@ const REQUEST_ID: &[&str] = &[
     "trace_id",
     "traceId",
     "correlation_id",
+    "requestID",
 ];
 const STATUS: &[&str] = &[
     "status",
@@ -103,6 +110,7 @@ const STATUS: &[&str] = &[
     "http.status_code",
     "http.status",
     "response.status",
+    "api.statusCode",
 ];
 const METHOD: &[&str] = &["method", "http_method", "http.method", "request_method"];
 const PATH: &[&str] = &[
@@ -114,7 +122,7 @@ const PATH: &[&str] = &[
     "http.path",
     "endpoint",
 ];
-const ACTION: &[&str] = &["action", "operation"];
+const ACTION: &[&str] = &["action", "operation", "api.name"];
 const RESOURCE: &[&str] = &["resource", "key_name", "token_name", "target"];
 
 /// Build an app-log record from a field lookup (`key` or dotted `parent.child`).
@@ -143,7 +151,18 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     if let Some(level) = first(LEVEL) {
         record.attrs.push(("level", level));
     }
+    if is_access_record(&record) {
+        // A request log (method, path, status, no message): what a web server writes.
+        let reason: Cow<str> = Cow::Owned(super::access_log::status_reason(record.status.unwrap_or(0)));
+        record.platform = Some(Platform::Http);
+        record.message = Some(reason.clone());
+        record.reason = Some(reason);
+    }
     record
+}
+
+fn is_access_record(record: &Record<'_>) -> bool {
+    record.message.is_none() && record.method.is_some() && record.path.is_some() && record.status.is_some()
 }
 
 /// 401/402/403 are refusals; 1xx-3xx are not; anything else leaves it to the text.

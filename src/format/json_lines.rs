@@ -2,14 +2,8 @@
 //! [`app_fields`](super::app_fields). Values are borrowed from the line: a top-level object is
 //! read as key -> raw JSON, and only the values a rule needs are decoded.
 
-use std::borrow::Cow;
-use std::fmt;
-
-use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde_json::value::RawValue;
-
 use super::app_fields::app_record;
+use super::json_object::JsonObject;
 use super::sniff::Sample;
 use super::{LogFormat, Parsed, json_failure};
 
@@ -33,83 +27,6 @@ impl LogFormat for JsonLines {
             Ok(object) => Parsed::Record(Box::new(app_record(|key| object.lookup(key)))),
             Err(_) => json_failure(line),
         }
-    }
-}
-
-/// A JSON object as borrowed key -> raw value pairs, in document order.
-pub struct JsonObject<'a> {
-    fields: Vec<(Cow<'a, str>, &'a RawValue)>,
-}
-
-impl<'a> JsonObject<'a> {
-    fn raw(&self, key: &str) -> Option<&'a RawValue> {
-        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
-    }
-
-    /// The scalar at `key`, or at `parent.child` inside a nested object.
-    pub fn lookup(&self, key: &str) -> Option<Cow<'a, str>> {
-        if let Some(raw) = self.raw(key) {
-            return scalar(raw);
-        }
-        let (parent, child) = key.split_once('.')?;
-        let nested = self.raw(parent)?;
-        if !nested.get().starts_with('{') {
-            return None;
-        }
-        let object: JsonObject<'a> = serde_json::from_str(nested.get()).ok()?;
-        object.lookup(child)
-    }
-}
-
-/// A string value (borrowed unless it has escapes), or the literal text of a number or bool.
-fn scalar(raw: &RawValue) -> Option<Cow<'_, str>> {
-    let text = raw.get();
-    match text.as_bytes().first()? {
-        b'"' => serde_json::from_str::<CowStr<'_>>(text).ok().map(|s| s.0),
-        b'{' | b'[' | b'n' => None,
-        _ => Some(Cow::Borrowed(text)),
-    }
-}
-
-/// A string that borrows from the input when it can.
-struct CowStr<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for CowStr<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct StrVisitor;
-        impl<'de> Visitor<'de> for StrVisitor {
-            type Value = CowStr<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(CowStr(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(CowStr(Cow::Owned(v.to_string())))
-            }
-        }
-        deserializer.deserialize_str(StrVisitor)
-    }
-}
-
-impl<'de> Deserialize<'de> for JsonObject<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor;
-        impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = JsonObject<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-                let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(16));
-                while let Some((key, value)) = map.next_entry::<CowStr<'de>, &'de RawValue>()? {
-                    fields.push((key.0, value));
-                }
-                Ok(JsonObject { fields })
-            }
-        }
-        deserializer.deserialize_map(ObjectVisitor)
     }
 }
 

@@ -13,33 +13,35 @@ use nom::{IResult, Parser};
 
 use super::app_fields::app_record;
 use super::sniff::Sample;
-use super::{LogFormat, Parsed, Record};
+use super::{LogFormat, Parsed};
 
 pub struct Logfmt;
 
 impl LogFormat for Logfmt {
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
-        let share = sample.share_of_lines(|line| {
-            std::str::from_utf8(line).is_ok_and(|l| {
-                let pairs = pairs(l);
-                pairs.len() >= 3 && l.starts_with(pairs[0].0)
-            })
-        });
+        let share =
+            sample.share_of_lines(|line| std::str::from_utf8(line).is_ok_and(looks_like_logfmt));
         if share >= 60 { 50 } else { 0 }
     }
 
     fn parse<'a>(&self, raw: &'a [u8]) -> Parsed<'a> {
-        with_text(raw, |line| {
-            if line.trim().is_empty() {
-                return Parsed::Other;
-            }
-            let pairs = pairs(line);
-            if pairs.is_empty() {
-                return Parsed::Other;
-            }
-            Parsed::Record(Box::new(app_record(|key| lookup(&pairs, key))))
-        })
+        with_text(raw, parse_pairs)
     }
+}
+
+/// Parse one logfmt line (also the inner message of the wrapper formats).
+pub(crate) fn parse_pairs(line: &str) -> Parsed<'_> {
+    let pairs = pairs(line);
+    if pairs.is_empty() {
+        return Parsed::Other;
+    }
+    Parsed::Record(Box::new(app_record(|key| lookup(&pairs, key))))
+}
+
+/// Whether a line looks like logfmt: at least three pairs, the first at the start.
+pub(crate) fn looks_like_logfmt(line: &str) -> bool {
+    let pairs = pairs(line);
+    pairs.len() >= 3 && line.trim_start().starts_with(pairs[0].0)
 }
 
 /// Run `parse` on the line as text: borrowed when it is UTF-8, else on a lossy copy whose
@@ -78,9 +80,14 @@ pub fn pairs(input: &str) -> Vec<(&str, Cow<'_, str>)> {
     while !rest.is_empty() {
         rest = rest.trim_start();
         match pair(rest) {
-            Ok((tail, found)) if tail.is_empty() || tail.starts_with(char::is_whitespace) => {
-                out.push(found);
-                rest = tail;
+            Ok((tail, (key, value))) if tail.is_empty() || tail.starts_with([' ', '\t', ',', ';']) => {
+                // `key="v",` and `key=v,` (Keycloak's event lines) end at the comma.
+                let value = match value {
+                    Cow::Borrowed(v) => Cow::Borrowed(v.trim_end_matches([',', ';'])),
+                    owned => owned,
+                };
+                out.push((key, value));
+                rest = tail.trim_start_matches([',', ';']);
             }
             _ => rest = skip_token(rest),
         }
@@ -151,43 +158,13 @@ fn unescape(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-impl Record<'_> {
-    /// A copy that owns all its text.
-    pub fn into_owned(self) -> Record<'static> {
-        let own = |v: Option<Cow<'_, str>>| v.map(|v| Cow::Owned(v.into_owned()));
-        Record {
-            time: self.time,
-            platform: self.platform,
-            action: own(self.action),
-            outcome: self.outcome,
-            error_code: own(self.error_code),
-            status: self.status,
-            message: own(self.message),
-            reason: own(self.reason),
-            actor: own(self.actor),
-            tenant: own(self.tenant),
-            source_ip: own(self.source_ip),
-            resource: own(self.resource),
-            request_id: own(self.request_id),
-            dedup_key: own(self.dedup_key),
-            method: own(self.method),
-            path: own(self.path),
-            attrs: self
-                .attrs
-                .into_iter()
-                .map(|(k, v)| (k, Cow::Owned(v.into_owned())))
-                .collect(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn pair_cases() {
-        let cases: [(&str, &[(&str, &str)]); 6] = [
+        let cases: [(&str, &[(&str, &str)]); 7] = [
             ("a=1 b=two", &[("a", "1"), ("b", "two")]),
             (
                 r#"msg="hello world" x=y"#,
@@ -200,6 +177,7 @@ mod tests {
             ("plain words user=alice more", &[("user", "alice")]),
             (r#"err="a b" junk"tail x=1"#, &[("err", "a b")]),
             ("", &[]),
+            (r#"type="CLIENT_LOGIN_ERROR", realmId=acme, error="x""#, &[("type", "CLIENT_LOGIN_ERROR"), ("realmId", "acme"), ("error", "x")]),
         ];
         for (input, expected) in cases {
             let got = pairs(input);

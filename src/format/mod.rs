@@ -3,12 +3,26 @@
 //! the format-specific fields mapped onto the common names the rules look at.
 
 mod app_fields;
+pub mod access_log;
+pub mod azure_activity;
 pub mod cloudtrail;
+pub mod cri;
+pub mod docker;
+pub mod github_audit;
+pub mod gitlab;
+pub mod gcp_audit;
+pub mod inner;
+pub mod journald;
 pub mod json_lines;
+pub mod json_object;
+pub mod k8s_audit;
 pub mod logfmt;
+pub mod okta;
 pub mod sniff;
+pub mod syslog;
 pub mod text;
 pub mod time;
+pub mod vault_audit;
 
 use std::borrow::Cow;
 
@@ -16,11 +30,37 @@ use chrono::{DateTime, Utc};
 
 use crate::event::Platform;
 
-/// Every format keydeny reads. Sniffed per file from content; `--input-format` overrides.
+/// Every format keydeny reads: the only list of them. Sniffed per file from content;
+/// `--input-format` overrides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[clap(rename_all = "snake_case")]
 pub enum InputFormat {
     /// AWS CloudTrail records: `{"Records":[...]}` envelopes, JSON arrays or one per line.
     Cloudtrail,
+    /// GCP Cloud Audit Logs: LogEntry lines (sink export) or `gcloud logging read` arrays.
+    GcpAudit,
+    /// Azure Activity Log: JSON Lines (storage export) or `{"records":[...]}` (Event Hubs).
+    AzureActivity,
+    /// Kubernetes audit events (`audit.k8s.io/v1`), one per line.
+    K8sAudit,
+    /// HashiCorp Vault audit device entries (request and response), one per line.
+    VaultAudit,
+    /// Okta System Log events.
+    Okta,
+    /// GitHub audit log (REST or streaming export).
+    GithubAudit,
+    /// GitLab `audit_json.log` and `api_json.log`.
+    Gitlab,
+    /// nginx/Apache access logs, combined or common format.
+    AccessLog,
+    /// syslog RFC 3164 or RFC 5424 lines; the message is read as an app log.
+    Syslog,
+    /// Docker json-file lines (`{"log":...,"stream":...,"time":...}`); `log` is read as an app log.
+    Docker,
+    /// Kubernetes CRI container log lines (`<time> stderr F <message>`), partial lines joined.
+    Cri,
+    /// journald JSON export (`journalctl -o json`); `MESSAGE` is read as an app log.
+    Journald,
     /// JSON application logs, one object per line (time, level, msg, error, user, ...).
     Json,
     /// logfmt lines (`key=value key="quoted value"`), as Grafana, Go and Heroku apps write.
@@ -30,8 +70,20 @@ pub enum InputFormat {
 }
 
 impl InputFormat {
-    pub const ALL: [InputFormat; 4] = [
+    pub const ALL: [InputFormat; 16] = [
         InputFormat::Cloudtrail,
+        InputFormat::GcpAudit,
+        InputFormat::AzureActivity,
+        InputFormat::K8sAudit,
+        InputFormat::VaultAudit,
+        InputFormat::Okta,
+        InputFormat::GithubAudit,
+        InputFormat::Gitlab,
+        InputFormat::AccessLog,
+        InputFormat::Syslog,
+        InputFormat::Docker,
+        InputFormat::Cri,
+        InputFormat::Journald,
         InputFormat::Json,
         InputFormat::Logfmt,
         InputFormat::Text,
@@ -40,6 +92,18 @@ impl InputFormat {
     pub fn id(self) -> &'static str {
         match self {
             InputFormat::Cloudtrail => "cloudtrail",
+            InputFormat::GcpAudit => "gcp_audit",
+            InputFormat::AzureActivity => "azure_activity",
+            InputFormat::K8sAudit => "k8s_audit",
+            InputFormat::VaultAudit => "vault_audit",
+            InputFormat::Okta => "okta",
+            InputFormat::GithubAudit => "github_audit",
+            InputFormat::Gitlab => "gitlab",
+            InputFormat::AccessLog => "access_log",
+            InputFormat::Syslog => "syslog",
+            InputFormat::Docker => "docker",
+            InputFormat::Cri => "cri",
+            InputFormat::Journald => "journald",
             InputFormat::Json => "json",
             InputFormat::Logfmt => "logfmt",
             InputFormat::Text => "text",
@@ -50,15 +114,49 @@ impl InputFormat {
     pub fn parser(self) -> &'static dyn LogFormat {
         match self {
             InputFormat::Cloudtrail => &cloudtrail::CloudTrail,
+            InputFormat::GcpAudit => &gcp_audit::GcpAudit,
+            InputFormat::AzureActivity => &azure_activity::AzureActivity,
+            InputFormat::K8sAudit => &k8s_audit::K8sAudit,
+            InputFormat::VaultAudit => &vault_audit::VaultAudit,
+            InputFormat::Okta => &okta::Okta,
+            InputFormat::GithubAudit => &github_audit::GithubAudit,
+            InputFormat::Gitlab => &gitlab::Gitlab,
+            InputFormat::AccessLog => &access_log::AccessLog,
+            InputFormat::Syslog => &syslog::Syslog,
+            InputFormat::Docker => &docker::Docker,
+            InputFormat::Cri => &cri::Cri,
+            InputFormat::Journald => &journald::Journald,
             InputFormat::Json => &json_lines::JsonLines,
             InputFormat::Logfmt => &logfmt::Logfmt,
             InputFormat::Text => &text::Text,
         }
     }
 
-    /// Whether a record that fails to parse is malformed (JSON) rather than just "other" text.
+    /// For formats that split one record over several lines: whether a line is continued.
+    pub fn continues(self) -> Option<fn(&[u8]) -> bool> {
+        match self {
+            InputFormat::Cri => Some(cri::is_partial),
+            _ => None,
+        }
+    }
+
+    /// Whether records are JSON, so that one that fails to parse is malformed (text formats
+    /// have no malformed lines: anything is text).
     pub fn is_json(self) -> bool {
-        matches!(self, InputFormat::Cloudtrail | InputFormat::Json)
+        matches!(
+            self,
+            InputFormat::Cloudtrail
+                | InputFormat::GcpAudit
+                | InputFormat::AzureActivity
+                | InputFormat::K8sAudit
+                | InputFormat::VaultAudit
+                | InputFormat::Okta
+                | InputFormat::GithubAudit
+                | InputFormat::Gitlab
+                | InputFormat::Docker
+                | InputFormat::Journald
+                | InputFormat::Json
+        )
     }
 }
 
@@ -114,6 +212,8 @@ pub struct Record<'a> {
     pub path: Option<Cow<'a, str>>,
     /// Extra named facts for rules (`mfa_authenticated`, `level`, ...).
     pub attrs: Vec<(&'static str, Cow<'a, str>)>,
+    /// The time came without a year (RFC 3164 syslog): the extractor supplies it.
+    pub yearless: bool,
 }
 
 impl<'a> Record<'a> {
@@ -125,12 +225,59 @@ impl<'a> Record<'a> {
     }
 }
 
+impl Record<'_> {
+    /// A copy that owns all its text.
+    pub fn into_owned(self) -> Record<'static> {
+        let own = |v: Option<Cow<'_, str>>| v.map(|v| Cow::Owned(v.into_owned()));
+        Record {
+            time: self.time,
+            platform: self.platform,
+            action: own(self.action),
+            outcome: self.outcome,
+            error_code: own(self.error_code),
+            status: self.status,
+            message: own(self.message),
+            reason: own(self.reason),
+            actor: own(self.actor),
+            tenant: own(self.tenant),
+            source_ip: own(self.source_ip),
+            resource: own(self.resource),
+            request_id: own(self.request_id),
+            dedup_key: own(self.dedup_key),
+            method: own(self.method),
+            path: own(self.path),
+            attrs: self
+                .attrs
+                .into_iter()
+                .map(|(k, v)| (k, Cow::Owned(v.into_owned())))
+                .collect(),
+            yearless: self.yearless,
+        }
+    }
+}
+
 /// `Some(value)` unless the value is empty or a placeholder such as `-` or `null`.
 pub(crate) fn non_empty<'a>(value: Option<Cow<'a, str>>) -> Option<Cow<'a, str>> {
     value.filter(|v| {
         let v = v.trim();
         !v.is_empty() && v != "-" && v != "null"
     })
+}
+
+/// Parse a JSON object record with `map`, or give the JSON verdict for anything else.
+pub(crate) fn parse_json<'a>(
+    raw: &'a [u8],
+    map: impl FnOnce(&json_object::JsonObject<'a>) -> Record<'a>,
+) -> Parsed<'a> {
+    match json_object::JsonObject::parse(raw) {
+        Ok(object) => Parsed::Record(Box::new(map(&object))),
+        Err(_) => json_failure(raw),
+    }
+}
+
+/// A sniff score when every marker occurs in the sample, else 0.
+pub(crate) fn markers_score(sample: &sniff::Sample<'_>, markers: &[&[u8]], score: u32) -> u32 {
+    if markers.iter().all(|m| sample.contains(m)) { score } else { 0 }
 }
 
 /// The verdict for a record that is not what a JSON parser expected: malformed when it is

@@ -40,7 +40,8 @@ struct Header<'a> {
     message: &'a str,
 }
 
-fn parse_line(line: &str) -> Parsed<'_> {
+/// Parse one plain-text line (also the inner message of the wrapper formats).
+pub(crate) fn parse_line(line: &str) -> Parsed<'_> {
     if line.trim().is_empty() {
         return Parsed::Other;
     }

@@ -60,6 +60,7 @@ struct InputsDoc<'a> {
     other: u64,
     malformed: u64,
     unreadable: usize,
+    formats: &'a BTreeMap<String, u64>,
     errors: Vec<ErrorDoc<'a>>,
     malformed_samples: Vec<MalformedDoc<'a>>,
 }
@@ -174,6 +175,7 @@ fn inputs(s: &Summary) -> InputsDoc<'_> {
         other: i.other,
         malformed: i.malformed,
         unreadable: i.errors.len(),
+        formats: &i.formats,
         errors: i
             .errors
             .iter()

@@ -119,6 +119,10 @@ fn write_inputs(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()>
             ctx.summary.duplicates, ctx.summary.filtered
         )?;
     }
+    if !i.formats.is_empty() {
+        let formats: Vec<String> = i.formats.iter().map(|(f, n)| format!("{f} {n}")).collect();
+        writeln!(out, "Formats: {}.", formats.join(", "))?;
+    }
     for error in &i.errors {
         writeln!(
             out,

@@ -14,10 +14,12 @@ use crate::event::{Cause, Platform};
 pub use schema::{ActionSpec, CauseDoc, DenialSpec, RuleFile, RuleSpec};
 
 /// The embedded rule files, in load order.
-pub const BUILTIN: [(&str, &str); 4] = [
+pub const BUILTIN: [(&str, &str); 6] = [
     ("builtin/actions.toml", include_str!("builtin/actions.toml")),
     ("builtin/denials.toml", include_str!("builtin/denials.toml")),
     ("builtin/aws.toml", include_str!("builtin/aws.toml")),
+    ("builtin/gcp.toml", include_str!("builtin/gcp.toml")),
+    ("builtin/platforms.toml", include_str!("builtin/platforms.toml")),
     ("builtin/common.toml", include_str!("builtin/common.toml")),
 ];
 
@@ -50,11 +52,23 @@ pub struct Action {
     pub name: String,
     pub platforms: Vec<Platform>,
     names: Vec<String>,
+    pattern: Option<Regex>,
     message: Option<Regex>,
     path: Option<Regex>,
     methods: Vec<String>,
     pub literals: Vec<String>,
     pub file: String,
+}
+
+/// How a record was recognised as a key generation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchedBy {
+    /// Its structured action name (`names` or `pattern`).
+    Name,
+    /// Its message wording.
+    Message,
+    /// Its request method and path.
+    Path,
 }
 
 /// A compiled cause rule. All given conditions must hold; list conditions match any item.
@@ -152,8 +166,8 @@ impl RuleSet {
         })
     }
 
-    /// The key-generation action this record performs, if any: by its structured action
-    /// name first, else by message wording or request path.
+    /// The key-generation action this record performs, if any, and how it was recognised:
+    /// by its structured action name first, else by message wording, else request path.
     pub fn match_action(
         &self,
         platform: Platform,
@@ -161,20 +175,25 @@ impl RuleSet {
         text: &str,
         method: Option<&str>,
         path: Option<&str>,
-    ) -> Option<&Action> {
+    ) -> Option<(&Action, MatchedBy)> {
+        let applicable = || self.actions.iter().filter(move |a| a.applies_to(platform));
         if let Some(name) = action {
-            let key = name.to_ascii_lowercase();
-            if let Some(&i) = self.action_names.get(&key) {
-                let found = &self.actions[i];
-                if found.applies_to(platform) {
-                    return Some(found);
-                }
+            let by_name = self
+                .action_names
+                .get(&name.to_ascii_lowercase())
+                .map(|&i| &self.actions[i])
+                .filter(|a| a.applies_to(platform))
+                .or_else(|| applicable().find(|a| a.pattern.as_ref().is_some_and(|re| re.is_match(name))));
+            if let Some(found) = by_name {
+                return Some((found, MatchedBy::Name));
             }
         }
-        self.actions
-            .iter()
-            .filter(|a| a.applies_to(platform))
-            .find(|a| a.matches_text(text, method, path))
+        if let Some(found) = applicable().find(|a| a.message.as_ref().is_some_and(|re| re.is_match(text))) {
+            return Some((found, MatchedBy::Message));
+        }
+        applicable()
+            .find(|a| a.matches_path(method, path))
+            .map(|found| (found, MatchedBy::Path))
     }
 
     /// Whether free text says the request was refused.
@@ -210,28 +229,17 @@ impl RuleSet {
 }
 
 impl Action {
-    /// Whether `name` is one of this action's structured names.
-    pub fn matches_name(&self, name: &str) -> bool {
-        self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
-    }
-
     fn applies_to(&self, platform: Platform) -> bool {
         self.platforms.is_empty() || self.platforms.contains(&platform)
     }
 
-    fn matches_text(&self, text: &str, method: Option<&str>, path: Option<&str>) -> bool {
-        let by_message = self.message.as_ref().is_some_and(|re| re.is_match(text));
-        let by_path = match (&self.path, path) {
-            (Some(re), Some(path)) => {
-                re.is_match(path)
-                    && (self.methods.is_empty()
-                        || method.is_some_and(|m| {
-                            self.methods.iter().any(|x| x.eq_ignore_ascii_case(m))
-                        }))
-            }
-            _ => false,
+    fn matches_path(&self, method: Option<&str>, path: Option<&str>) -> bool {
+        let (Some(re), Some(path)) = (&self.path, path) else {
+            return false;
         };
-        by_message || by_path
+        re.is_match(path)
+            && (self.methods.is_empty()
+                || method.is_some_and(|m| self.methods.iter().any(|x| x.eq_ignore_ascii_case(m))))
     }
 
     /// Describes how the action is recognised, for `rules list`.
@@ -239,6 +247,9 @@ impl Action {
         let mut parts = Vec::new();
         if !self.names.is_empty() {
             parts.push(format!("names: {}", self.names.join(", ")));
+        }
+        if let Some(re) = &self.pattern {
+            parts.push(format!("pattern: /{re}/"));
         }
         if let Some(re) = &self.message {
             parts.push(format!("message: /{re}/"));

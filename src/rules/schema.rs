@@ -31,6 +31,7 @@ pub struct ActionSpec {
     pub platforms: Vec<String>,
     #[serde(default)]
     pub names: Vec<String>,
+    pub pattern: Option<String>,
     pub message: Option<String>,
     pub path: Option<String>,
     #[serde(default)]
@@ -124,18 +125,19 @@ pub(super) fn compile_action(file: &str, spec: ActionSpec) -> Result<Action, Rul
         problem,
     };
     let platforms = platforms(&spec.platforms).map_err(err)?;
+    let pattern = regex(spec.pattern.as_deref(), "pattern").map_err(err)?;
     let message = regex(spec.message.as_deref(), "message").map_err(err)?;
     let path = regex(spec.path.as_deref(), "path").map_err(err)?;
-    if spec.names.is_empty() && message.is_none() && path.is_none() {
+    if spec.names.is_empty() && pattern.is_none() && message.is_none() && path.is_none() {
         return Err(err(
-            "needs at least one of `names`, `message` or `path`".into()
+            "needs at least one of `names`, `pattern`, `message` or `path`".into(),
         ));
     }
     let mut literals = spec.literals.clone();
     literals.extend(spec.names.iter().map(|n| name_literal(n).to_string()));
-    if (message.is_some() || path.is_some()) && spec.literals.is_empty() {
+    if (pattern.is_some() || message.is_some() || path.is_some()) && spec.literals.is_empty() {
         return Err(err(
-            "a `message` or `path` action must list `literals`: words one of which every matching record contains (used by the prefilter)".into(),
+            "a `pattern`, `message` or `path` action must list `literals`: words one of which every matching record contains (used by the prefilter)".into(),
         ));
     }
     if let Some(short) = literals.iter().find(|l| l.trim().len() < 3) {
@@ -152,6 +154,7 @@ pub(super) fn compile_action(file: &str, spec: ActionSpec) -> Result<Action, Rul
         id: spec.id,
         platforms,
         names: spec.names,
+        pattern,
         message,
         path,
         methods: spec.methods,
@@ -161,9 +164,11 @@ pub(super) fn compile_action(file: &str, spec: ActionSpec) -> Result<Action, Rul
 }
 
 /// The part of a structured name that appears verbatim in a raw record:
-/// `iam:CreateAccessKey` is logged as eventSource `iam...` + eventName `CreateAccessKey`.
+/// `iam:CreateAccessKey` is logged as eventSource `iam...` + eventName `CreateAccessKey`;
+/// `create serviceaccounts/token` as verb `create` + resource + subresource `token`.
 fn name_literal(name: &str) -> &str {
-    name.rsplit(':').next().unwrap_or(name)
+    let last = name.rsplit(':').next().unwrap_or(name);
+    last.rsplit([' ', '/']).find(|part| part.len() >= 3).unwrap_or(last)
 }
 
 pub(super) fn check_denial(file: &str, spec: DenialSpec) -> Result<DenialSpec, RuleError> {

@@ -234,7 +234,7 @@ fn app_action_wording() {
     for (text, expected) in cases {
         let found = rules
             .match_action(Platform::App, None, text, None, None)
-            .map(|a| a.name.as_str());
+            .map(|(a, _)| a.name.as_str());
         assert_eq!(found, expected, "{text}");
     }
     let by_path = rules.match_action(
@@ -244,7 +244,7 @@ fn app_action_wording() {
         Some("POST"),
         Some("/api/serviceaccounts/2/tokens"),
     );
-    assert_eq!(by_path.map(|a| a.id.as_str()), Some("app.key_route"));
+    assert_eq!(by_path.map(|(a, by)| (a.id.as_str(), by)), Some(("app.key_route", MatchedBy::Path)));
     let get = rules.match_action(Platform::App, None, "", Some("GET"), Some("/api/keys"));
     assert!(get.is_none());
 }
@@ -266,7 +266,7 @@ fn rule_file_errors_name_file_rule_and_problem() {
         ),
         (
             "[[action]]\nid = \"a1\"\nmessage = \"make key\"\n",
-            "user.toml: rule `a1`: a `message` or `path` action must list `literals`",
+            "user.toml: rule `a1`: a `pattern`, `message` or `path` action must list `literals`",
         ),
         (
             "[[rule]]\nid = \"aws.auth.token\"\ncause = \"unknown\"\nmessage = \"x\"\n",

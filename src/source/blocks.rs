@@ -43,9 +43,14 @@ pub enum Piece {
     },
 }
 
+/// Whether a line is continued by the next one (a CRI `P` partial line): blocks are never
+/// cut after such a line, so the record it starts stays whole.
+pub type Continues = fn(&[u8]) -> bool;
+
 /// Newline-aligned blocks of about `block_size` bytes from a stream.
 pub struct BlockReader<R> {
     reader: R,
+    continues: Option<Continues>,
     block_size: usize,
     max_line: usize,
     carry: Vec<u8>,
@@ -57,11 +62,36 @@ impl<R: BufRead> BlockReader<R> {
     pub fn new(reader: R, block_size: usize, max_line: usize) -> BlockReader<R> {
         BlockReader {
             reader,
+            continues: None,
             block_size: block_size.max(1),
             max_line: max_line.max(1),
             carry: Vec::new(),
             next_line: 1,
             done: false,
+        }
+    }
+
+    /// Never cut a block after a line for which `continues` holds.
+    pub fn with_continuation(mut self, continues: Option<Continues>) -> BlockReader<R> {
+        self.continues = continues;
+        self
+    }
+
+    /// Where to end a block: after the last newline that ends a whole record.
+    fn cut(&self, data: &[u8]) -> Option<usize> {
+        let mut end = memchr::memrchr(b'\n', data)?;
+        let Some(continues) = self.continues else {
+            return Some(end);
+        };
+        loop {
+            let start = memchr::memrchr(b'\n', &data[..end]).map_or(0, |p| p + 1);
+            if !continues(&data[start..end]) {
+                return Some(end);
+            }
+            if start == 0 {
+                return None;
+            }
+            end = start - 1;
         }
     }
 
@@ -74,7 +104,12 @@ impl<R: BufRead> BlockReader<R> {
         let mut data = std::mem::take(&mut self.carry);
         loop {
             if data.len() >= self.block_size {
-                if let Some(end) = memchr::memrchr(b'\n', &data) {
+                if let Some(end) = self.cut(&data) {
+                    self.carry = data.split_off(end + 1);
+                    return Ok(Some(self.block(data)));
+                }
+                if let Some(end) = memchr::memrchr(b'\n', &data).filter(|_| data.len() > self.max_line) {
+                    // A continued record over the cap: cut anyway rather than hold it.
                     self.carry = data.split_off(end + 1);
                     return Ok(Some(self.block(data)));
                 }
@@ -169,6 +204,22 @@ mod tests {
         assert_eq!(pieces(b"a\nbb\nccc", 3, 1024), ["1:a", "2:bb", "3:ccc"]);
         assert_eq!(pieces(b"a\n\nb\n", 1, 1024), ["1:a", "2:", "3:b"]);
         assert_eq!(pieces(b"", 4, 1024), Vec::<String>::new());
+    }
+
+    #[test]
+    fn continued_lines_stay_in_one_block() {
+        let partial: Continues = |line| line.starts_with(b"P");
+        let lines = |input: &[u8], block| -> Vec<String> {
+            BlockReader::new(input, block, 1024)
+                .with_continuation(Some(partial))
+                .map(|p| match p.unwrap() {
+                    Piece::Block(b) => b.lines().map(|(n, _)| n.to_string()).collect::<Vec<_>>().join(","),
+                    Piece::Oversized { .. } => "oversized".into(),
+                })
+                .collect()
+        };
+        assert_eq!(lines(b"F1\nP2\nP3\nF4\nF5\n", 1), ["1", "2,3,4", "5"]);
+        assert_eq!(lines(b"P1\nP2", 1), ["1,2"]);
     }
 
     #[test]

@@ -1,0 +1,58 @@
+//! The message inside a wrapper (syslog, Docker, CRI, journald) is itself an application log
+//! line: JSON, logfmt or plain text, decided per message. The wrapper then fills in what the
+//! inner line lacks (time, host).
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+
+use super::{Parsed, Record, json_lines, logfmt, text};
+use crate::format::LogFormat;
+
+/// Parse an app-log message borrowed from the record.
+pub fn parse_message(message: &str) -> Parsed<'_> {
+    let trimmed = message.trim();
+    if trimmed.is_empty() {
+        return Parsed::Other;
+    }
+    if trimmed.starts_with('{') {
+        if let Parsed::Record(record) = json_lines::JsonLines.parse(trimmed.as_bytes()) {
+            return Parsed::Record(record);
+        }
+    }
+    if logfmt::looks_like_logfmt(trimmed) {
+        return logfmt::parse_pairs(trimmed);
+    }
+    text::parse_line(trimmed)
+}
+
+/// Parse a message the wrapper had to decode (JSON escapes): the record owns its text.
+pub fn parse_owned(message: &str) -> Parsed<'static> {
+    match parse_message(message) {
+        Parsed::Record(record) => Parsed::Record(Box::new(record.into_owned())),
+        Parsed::Other => Parsed::Other,
+        Parsed::Malformed(reason) => Parsed::Malformed(reason),
+    }
+}
+
+/// Parse `message` (borrowed when the wrapper could, else owned) and apply the wrapper's
+/// own time when the inner line has none.
+pub fn wrapped<'a>(message: Cow<'a, str>, time: Option<DateTime<Utc>>) -> Parsed<'a> {
+    let parsed = match message {
+        Cow::Borrowed(text) => parse_message(text),
+        Cow::Owned(text) => parse_owned(&text),
+    };
+    match parsed {
+        Parsed::Record(mut record) => {
+            fill_time(&mut record, time);
+            Parsed::Record(record)
+        }
+        other => other,
+    }
+}
+
+fn fill_time(record: &mut Record<'_>, time: Option<DateTime<Utc>>) {
+    if record.time.is_none() {
+        record.time = time;
+    }
+}

@@ -1,0 +1,186 @@
+//! syslog lines, RFC 5424 (`<134>1 2024-05-02T10:00:01Z host app 123 ID47 [sd] message`)
+//! and RFC 3164 (`<134>May  2 10:00:01 host app[123]: message`, PRI optional, also with an
+//! RFC 3339 timestamp as rsyslog writes), parsed with nom. The message is read as an app log.
+//! RFC 3164 times carry no year: the extractor supplies it.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_till, take_while, take_while1, take_while_m_n};
+use nom::character::complete::{char, digit1, space0, space1};
+use nom::combinator::{opt, recognize};
+use nom::sequence::delimited;
+use nom::{IResult, Parser};
+
+use super::inner::wrapped;
+use super::logfmt::with_text;
+use super::sniff::Sample;
+use super::{LogFormat, Parsed, time};
+
+pub struct Syslog;
+
+impl LogFormat for Syslog {
+    fn sniff(&self, sample: &Sample<'_>) -> u32 {
+        let share = sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| header(l).is_ok()));
+        if share >= 50 { 70 } else { 0 }
+    }
+
+    fn parse<'a>(&self, raw: &'a [u8]) -> Parsed<'a> {
+        with_text(raw, |line| match header(line) {
+            Ok((message, h)) => {
+                let (time, yearless) = h.time();
+                let parsed = wrapped(Cow::Borrowed(message), time);
+                match parsed {
+                    Parsed::Record(mut record) => {
+                        record.yearless = yearless && record.time == time;
+                        record.attrs.push(("host", Cow::Borrowed(h.host)));
+                        record.attrs.push(("program", Cow::Borrowed(h.program)));
+                        Parsed::Record(record)
+                    }
+                    other => other,
+                }
+            }
+            Err(_) => Parsed::Other,
+        })
+    }
+}
+
+struct Header<'a> {
+    timestamp: &'a str,
+    bsd: bool,
+    host: &'a str,
+    program: &'a str,
+}
+
+impl Header<'_> {
+    /// The time, and whether it lacked a year (then it is in year 2000, to be replaced).
+    fn time(&self) -> (Option<DateTime<Utc>>, bool) {
+        if !self.bsd {
+            return (time::parse_timestamp(self.timestamp), false);
+        }
+        let squeezed = self.timestamp.split_whitespace().collect::<Vec<_>>().join(" ");
+        let parsed = NaiveDateTime::parse_from_str(&format!("2000 {squeezed}"), "%Y %b %d %H:%M:%S")
+            .ok()
+            .map(|t| t.and_utc());
+        (parsed, parsed.is_some())
+    }
+}
+
+fn header(line: &str) -> IResult<&str, Header<'_>> {
+    let (rest, _) = opt(delimited(char('<'), digit1, char('>'))).parse(line)?;
+    alt((rfc5424, rfc3164)).parse(rest)
+}
+
+/// `1 TIMESTAMP HOST APP PROCID MSGID SD MSG`.
+fn rfc5424(input: &str) -> IResult<&str, Header<'_>> {
+    let token = || take_while1(|c: char| !c.is_whitespace());
+    let (rest, _) = (tag("1"), space1).parse(input)?;
+    let (rest, timestamp) = token().parse(rest)?;
+    let (rest, (_, host, _, program, _, _pid, _, _msgid, _)) =
+        (space1, token(), space1, token(), space1, token(), space1, token(), space1).parse(rest)?;
+    let (rest, _) = alt((tag("-"), recognize(structured_data))).parse(rest)?;
+    let (rest, _) = space0(rest)?;
+    let message = rest.strip_prefix('\u{feff}').unwrap_or(rest);
+    Ok((message, Header { timestamp, bsd: false, host, program }))
+}
+
+/// One or more `[id key="value" ...]` elements (`\]` and `\"` escaped inside values).
+fn structured_data(input: &str) -> IResult<&str, ()> {
+    let mut rest = input;
+    let mut seen = false;
+    while rest.starts_with('[') {
+        let mut escaped = false;
+        let mut in_quotes = false;
+        let mut end = None;
+        for (i, c) in rest.char_indices().skip(1) {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_quotes = !in_quotes,
+                ']' if !in_quotes => {
+                    end = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let Some(end) = end else { break };
+        rest = &rest[end + 1..];
+        seen = true;
+    }
+    if seen {
+        Ok((rest, ()))
+    } else {
+        Err(nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Char)))
+    }
+}
+
+/// `Mmm dd hh:mm:ss HOST TAG[PID]: MSG` (or an RFC 3339 timestamp in place of the BSD one).
+fn rfc3164(input: &str) -> IResult<&str, Header<'_>> {
+    let (rest, (timestamp, bsd)) = alt((
+        bsd_timestamp.map(|t| (t, true)),
+        take_while1(|c: char| !c.is_whitespace()).map(|t| (t, false)),
+    ))
+    .parse(input)?;
+    if !bsd && time::parse_timestamp(timestamp).is_none() {
+        return Err(nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Verify)));
+    }
+    let (rest, _) = space1(rest)?;
+    let (rest, host) = take_while1(|c: char| !c.is_whitespace())(rest)?;
+    let (rest, _) = space1(rest)?;
+    let (rest, program) = take_while1(|c: char| !c.is_whitespace() && c != '[' && c != ':')(rest)?;
+    let (rest, _) = opt(delimited(char('['), take_till(|c| c == ']'), char(']'))).parse(rest)?;
+    let (rest, _) = (char(':'), space0).parse(rest)?;
+    Ok((rest, Header { timestamp, bsd, host, program }))
+}
+
+/// `May  2 10:00:01`.
+fn bsd_timestamp(input: &str) -> IResult<&str, &str> {
+    let digits = |n| take_while_m_n(n, n, |c: char| c.is_ascii_digit());
+    recognize((
+        take_while_m_n(3, 3, |c: char| c.is_ascii_alphabetic()),
+        space1,
+        take_while_m_n(1, 2, |c: char| c.is_ascii_digit()),
+        space1,
+        digits(2),
+        char(':'),
+        digits(2),
+        char(':'),
+        digits(2),
+        take_while(|c: char| c == '.' || c.is_ascii_digit()),
+    ))
+    .parse(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Record;
+
+    fn parse(line: &str) -> Record<'_> {
+        match Syslog.parse(line.as_bytes()) {
+            Parsed::Record(r) => *r,
+            other => panic!("{line}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn both_rfcs() {
+        let r = parse("<134>May  2 10:00:01 web1 keysvc[812]: Failed to generate API key: permission denied user=alice");
+        assert_eq!(r.attr("host"), Some("web1"));
+        assert_eq!(r.attr("program"), Some("keysvc"));
+        assert!(r.yearless);
+        assert_eq!(r.actor.as_deref(), Some("alice"));
+        assert_eq!(r.message.as_deref(), Some("Failed to generate API key: permission denied user=alice"));
+
+        let r = parse(r#"<134>1 2024-05-02T10:00:01.123Z web1 keysvc 812 ID47 [ex@32473 iut="3" x="a\]b"] level=error msg="Failed to create API token" user=bob"#);
+        assert!(!r.yearless);
+        assert_eq!(r.actor.as_deref(), Some("bob"));
+        assert_eq!(r.time.map(|t| t.to_rfc3339()), Some("2024-05-02T10:00:01.123+00:00".into()));
+
+        let r = parse("2024-05-02T10:00:01+02:00 web1 sshd[1]: Permission denied (publickey)");
+        assert_eq!(r.attr("program"), Some("sshd"));
+        assert!(matches!(Syslog.parse(b"just text"), Parsed::Other));
+    }
+}

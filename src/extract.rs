@@ -24,7 +24,12 @@ const MAX_REASON_CHARS: usize = 1000;
 
 /// The denied key-generation event this record is, if it is one. `now` dates times that
 /// came without a year.
-pub fn extract(record: Record<'_>, rules: &RuleSet, at: Position<'_>, now: DateTime<Utc>) -> Option<Event> {
+pub fn extract(
+    record: Record<'_>,
+    rules: &RuleSet,
+    at: Position<'_>,
+    now: DateTime<Utc>,
+) -> Option<Event> {
     let platform = record.platform.unwrap_or(Platform::App);
     let text = record.message.as_deref().unwrap_or("");
     let (action, matched_by) = rules.match_action(
@@ -44,7 +49,10 @@ pub fn extract(record: Record<'_>, rules: &RuleSet, at: Position<'_>, now: DateT
     }
     let action_name = match (matched_by, &record.action) {
         (MatchedBy::Name, Some(name)) => name.to_string(),
-        (MatchedBy::Path, _) => request_line(record.method.as_deref(), record.path.as_deref()),
+        // A request log's action is its request; an app's is the credential it names.
+        (MatchedBy::Path, _) if platform != Platform::App => {
+            request_line(record.method.as_deref(), record.path.as_deref())
+        }
         _ => action.name.clone(),
     };
     let field = |name: &str| record.attr(name);
@@ -63,7 +71,11 @@ pub fn extract(record: Record<'_>, rules: &RuleSet, at: Position<'_>, now: DateT
         .or(record.message.as_deref())
         .or(record.error_code.as_deref())
         .unwrap_or("");
-    let time = if record.yearless { record.time.map(|t| with_year(t, now)) } else { record.time };
+    let time = if record.yearless {
+        record.time.map(|t| with_year(t, now))
+    } else {
+        record.time
+    };
     Some(Event {
         time,
         platform,
@@ -72,7 +84,7 @@ pub fn extract(record: Record<'_>, rules: &RuleSet, at: Position<'_>, now: DateT
         actor: clean(record.actor),
         tenant: clean(record.tenant),
         source_ip: clean(record.source_ip),
-        resource: clean(record.resource),
+        resource: clean(record.resource.or(record.path)),
         cause,
         reason: tidy_reason(reason),
         request_id: clean(record.request_id),

@@ -182,7 +182,13 @@ impl Scanner<'_> {
 
     /// Lines continued by the next (CRI partial lines) are joined into one record that
     /// starts at the first line: the first line whole, then the message of each continuation.
-    fn scan_joined(&self, block: &Block, continues: fn(&[u8]) -> bool, at: Position<'_>, tally: &mut Tally) {
+    fn scan_joined(
+        &self,
+        block: &Block,
+        continues: fn(&[u8]) -> bool,
+        at: Position<'_>,
+        tally: &mut Tally,
+    ) {
         let mut pending: Option<(u64, Vec<u8>)> = None;
         for (line, raw) in block.lines() {
             let record = match pending.take() {
@@ -195,7 +201,14 @@ impl Scanner<'_> {
             if continues(raw) {
                 pending = Some(record);
             } else {
-                self.scan_record(&record.1, Position { line: record.0, ..at }, tally);
+                self.scan_record(
+                    &record.1,
+                    Position {
+                        line: record.0,
+                        ..at
+                    },
+                    tally,
+                );
             }
         }
         if let Some((first, joined)) = pending {

@@ -91,7 +91,10 @@ fn every_expected_event_and_nothing_else() {
                 problems.push(format!("{key:?}: {field} is {got:?}, expected {wanted:?}"));
             }
         }
-        if let Some(fragment) = want.get("expected_reason_substring").filter(|f| !f.is_empty()) {
+        if let Some(fragment) = want
+            .get("expected_reason_substring")
+            .filter(|f| !f.is_empty())
+        {
             let reason = event["reason"].as_str().unwrap_or("");
             if !reason.contains(fragment.as_str()) {
                 problems.push(format!("{key:?}: reason {reason:?} lacks {fragment:?}"));

@@ -19,7 +19,8 @@ pub struct AccessLog;
 
 impl LogFormat for AccessLog {
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
-        let share = sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| line(l).is_ok()));
+        let share =
+            sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| line(l).is_ok()));
         if share >= 50 { 80 } else { 0 }
     }
 
@@ -101,8 +102,20 @@ fn line(input: &str) -> IResult<&str, Entry<'_>> {
     let (rest, status) = digit1(rest)?;
     let (rest, _) = (space1, token()).parse(rest)?;
     let (rest, referer_agent) = opt((space1, quoted, space1, quoted)).parse(rest)?;
-    let status = status.parse().map_err(|_| nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Digit)))?;
-    Ok((rest, Entry { client, user, time, request, status, agent: referer_agent.map(|(_, _, _, agent)| agent) }))
+    let status = status.parse().map_err(|_| {
+        nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Digit))
+    })?;
+    Ok((
+        rest,
+        Entry {
+            client,
+            user,
+            time,
+            request,
+            status,
+            agent: referer_agent.map(|(_, _, _, agent)| agent),
+        },
+    ))
 }
 
 /// A double-quoted field; `\"` inside is kept as is.
@@ -117,7 +130,10 @@ fn quoted(input: &str) -> IResult<&str, &str> {
             _ => {}
         }
     }
-    Err(nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Char)))
+    Err(nom::Err::Error(nom::error::Error::new(
+        input,
+        nom::error::ErrorKind::Char,
+    )))
 }
 
 #[cfg(test)]
@@ -127,11 +143,25 @@ mod tests {
     #[test]
     fn combined_and_common() {
         let cases = [
-            (r#"203.0.113.7 - - [02/May/2024:13:30:05 +0000] "POST /api/v4/users/42/personal_access_tokens HTTP/1.1" 403 27 "-" "curl/8.5.0""#, "POST", "/api/v4/users/42/personal_access_tokens", 403, None),
-            (r#"203.0.113.7 - bob [02/May/2024:13:32:44 +0200] "POST /api/keys?x=1 HTTP/1.1" 402 112"#, "POST", "/api/keys", 402, Some("bob")),
+            (
+                r#"203.0.113.7 - - [02/May/2024:13:30:05 +0000] "POST /api/v4/users/42/personal_access_tokens HTTP/1.1" 403 27 "-" "curl/8.5.0""#,
+                "POST",
+                "/api/v4/users/42/personal_access_tokens",
+                403,
+                None,
+            ),
+            (
+                r#"203.0.113.7 - bob [02/May/2024:13:32:44 +0200] "POST /api/keys?x=1 HTTP/1.1" 402 112"#,
+                "POST",
+                "/api/keys",
+                402,
+                Some("bob"),
+            ),
         ];
         for (text, method, path, status, user) in cases {
-            let Parsed::Record(r) = AccessLog.parse(text.as_bytes()) else { panic!("{text}") };
+            let Parsed::Record(r) = AccessLog.parse(text.as_bytes()) else {
+                panic!("{text}")
+            };
             assert_eq!(r.method.as_deref(), Some(method));
             assert_eq!(r.path.as_deref(), Some(path));
             assert_eq!(r.status, Some(status));
@@ -139,6 +169,9 @@ mod tests {
             assert_eq!(r.outcome, Some(Outcome::Denied));
             assert!(r.time.is_some());
         }
-        assert!(matches!(AccessLog.parse(b"not an access log"), Parsed::Other));
+        assert!(matches!(
+            AccessLog.parse(b"not an access log"),
+            Parsed::Other
+        ));
     }
 }

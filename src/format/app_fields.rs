@@ -40,6 +40,7 @@ const ACTOR: &[&str] = &[
     "username",
     "user_name",
     "uname",
+    "remote_user",
     "principal",
     "actor.email",
     "principal.email",
@@ -153,7 +154,8 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     }
     if is_access_record(&record) {
         // A request log (method, path, status, no message): what a web server writes.
-        let reason: Cow<str> = Cow::Owned(super::access_log::status_reason(record.status.unwrap_or(0)));
+        let reason: Cow<str> =
+            Cow::Owned(super::access_log::status_reason(record.status.unwrap_or(0)));
         record.platform = Some(Platform::Http);
         record.message = Some(reason.clone());
         record.reason = Some(reason);
@@ -162,7 +164,10 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
 }
 
 fn is_access_record(record: &Record<'_>) -> bool {
-    record.message.is_none() && record.method.is_some() && record.path.is_some() && record.status.is_some()
+    record.message.is_none()
+        && record.method.is_some()
+        && record.path.is_some()
+        && record.status.is_some()
 }
 
 /// 401/402/403 are refusals; 1xx-3xx are not; anything else leaves it to the text.

@@ -27,23 +27,34 @@ impl LogFormat for AzureActivity {
 const UPN: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn";
 
 fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
-    let result = non_empty(o.str_at(&["resultType"])).or_else(|| non_empty(o.str_at(&["status", "value"])));
+    let result =
+        non_empty(o.str_at(&["resultType"])).or_else(|| non_empty(o.str_at(&["status", "value"])));
     let (error_code, error_message) = arm_error(o);
     let status_code = non_empty(o.str_at(&["properties", "statusCode"]));
     let resource_id = non_empty(o.str_at(&["resourceId"]));
-    let claim = |name: &str| non_empty(o.str_at(&["identity", "claims", name])).or_else(|| non_empty(o.str_at(&["claims", name])));
+    let claim = |name: &str| {
+        non_empty(o.str_at(&["identity", "claims", name]))
+            .or_else(|| non_empty(o.str_at(&["claims", name])))
+    };
     let mut record = Record {
         time: non_empty(o.str_at(&["time"]))
             .or_else(|| non_empty(o.str_at(&["eventTimestamp"])))
             .and_then(|t| time::parse_timestamp(&t)),
         platform: Some(Platform::Azure),
-        action: non_empty(o.str_at(&["operationName"])).or_else(|| non_empty(o.str_at(&["operationName", "value"]))),
+        action: non_empty(o.str_at(&["operationName"]))
+            .or_else(|| non_empty(o.str_at(&["operationName", "value"]))),
         outcome: Some(outcome(result.as_deref())),
         reason: error_message.clone().or_else(|| status_code.clone()),
         message: error_message,
         error_code,
-        actor: claim(UPN).or_else(|| claim("name")).or_else(|| claim("appid")).or_else(|| non_empty(o.str_at(&["caller"]))),
-        tenant: resource_id.as_deref().and_then(subscription).map(Cow::Owned),
+        actor: claim(UPN)
+            .or_else(|| claim("name"))
+            .or_else(|| claim("appid"))
+            .or_else(|| non_empty(o.str_at(&["caller"]))),
+        tenant: resource_id
+            .as_deref()
+            .and_then(subscription)
+            .map(Cow::Owned),
         source_ip: non_empty(o.str_at(&["callerIpAddress"]))
             .or_else(|| non_empty(o.str_at(&["httpRequest", "clientIpAddress"])))
             .or_else(|| claim("ipaddr")),
@@ -83,7 +94,10 @@ fn arm_error<'a>(o: &JsonObject<'a>) -> (Option<Cow<'a, str>>, Option<Cow<'a, st
 fn subscription(resource_id: &str) -> Option<String> {
     let lower = resource_id.to_ascii_lowercase();
     let rest = lower.split_once("/subscriptions/")?.1;
-    rest.split('/').next().filter(|s| !s.is_empty()).map(str::to_string)
+    rest.split('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -93,11 +107,16 @@ mod tests {
     #[test]
     fn failed_regenerate_key() {
         let line = br#"{"time":"2024-12-17T10:30:00.0000000Z","resourceId":"/SUBSCRIPTIONS/0B1F-AA/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.STORAGE/STORAGEACCOUNTS/S","operationName":"MICROSOFT.STORAGE/STORAGEACCOUNTS/REGENERATEKEY/ACTION","resultType":"Failure","callerIpAddress":"203.0.113.10","identity":{"claims":{"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn":"dev@contoso.com"}},"properties":{"statusCode":"Forbidden","statusMessage":"{\"error\":{\"code\":\"AuthorizationFailed\",\"message\":\"The client 'dev@contoso.com' does not have authorization\"}}"}}"#;
-        let Parsed::Record(r) = AzureActivity.parse(line) else { panic!() };
+        let Parsed::Record(r) = AzureActivity.parse(line) else {
+            panic!()
+        };
         assert_eq!(r.outcome, Some(Outcome::Denied));
         assert_eq!(r.error_code.as_deref(), Some("AuthorizationFailed"));
         assert_eq!(r.actor.as_deref(), Some("dev@contoso.com"));
         assert_eq!(r.tenant.as_deref(), Some("0b1f-aa"));
-        assert_eq!(r.reason.as_deref(), Some("The client 'dev@contoso.com' does not have authorization"));
+        assert_eq!(
+            r.reason.as_deref(),
+            Some("The client 'dev@contoso.com' does not have authorization")
+        );
     }
 }

@@ -13,13 +13,16 @@ pub struct Cri;
 
 impl LogFormat for Cri {
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
-        let share = sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| split(l).is_some()));
+        let share =
+            sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| split(l).is_some()));
         if share >= 60 { 85 } else { 0 }
     }
 
     fn parse<'a>(&self, raw: &'a [u8]) -> Parsed<'a> {
         with_text(raw, |line| match split(line) {
-            Some((timestamp, _, message)) => wrapped(Cow::Borrowed(message), time::parse_timestamp(timestamp)),
+            Some((timestamp, _, message)) => {
+                wrapped(Cow::Borrowed(message), time::parse_timestamp(timestamp))
+            }
             None => Parsed::Other,
         })
     }
@@ -30,7 +33,9 @@ fn split(line: &str) -> Option<(&str, &str, &str)> {
     let mut parts = line.splitn(4, ' ');
     let timestamp = parts.next()?;
     let stream = parts.next().filter(|s| matches!(*s, "stdout" | "stderr"))?;
-    let tag = parts.next().filter(|t| t.starts_with('P') || t.starts_with('F'))?;
+    let tag = parts
+        .next()
+        .filter(|t| t.starts_with('P') || t.starts_with('F'))?;
     let _ = tag;
     let message = parts.next().unwrap_or("");
     time::parse_timestamp(timestamp)?;

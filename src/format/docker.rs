@@ -22,7 +22,9 @@ impl LogFormat for Docker {
         let Some(log) = object.str_at(&["log"]) else {
             return Parsed::Other;
         };
-        let time = object.str_at(&["time"]).and_then(|t| time::parse_timestamp(&t));
+        let time = object
+            .str_at(&["time"])
+            .and_then(|t| time::parse_timestamp(&t));
         let log = match log {
             Cow::Borrowed(text) => Cow::Borrowed(text.trim_end_matches(['\n', '\r'])),
             Cow::Owned(text) => Cow::Owned(text.trim_end_matches(['\n', '\r']).to_string()),

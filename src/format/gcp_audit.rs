@@ -31,17 +31,33 @@ fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
     let status_message = non_empty(o.str_at(&[PAYLOAD, "status", "message"]));
     let log_name = o.str_at(&["logName"]);
     let mut record = Record {
-        time: o.str_at(&["timestamp"]).and_then(|t| time::parse_timestamp(&t)),
+        time: o
+            .str_at(&["timestamp"])
+            .and_then(|t| time::parse_timestamp(&t)),
         platform: Some(Platform::Gcp),
         action: non_empty(o.str_at(&[PAYLOAD, "methodName"])),
-        outcome: Some(if code != 0 || explicitly_refused(o) { Outcome::Denied } else { Outcome::NotDenied }),
+        outcome: Some(if code != 0 || explicitly_refused(o) {
+            Outcome::Denied
+        } else {
+            Outcome::NotDenied
+        }),
         error_code: (code != 0).then(|| Cow::Borrowed(code_name(code))),
-        reason: status_message.clone().or_else(|| (code != 0).then(|| Cow::Borrowed(code_name(code)))),
-        message: Some(Cow::Owned(evidence(o, status_message.as_deref(), log_name.as_deref()))),
+        reason: status_message
+            .clone()
+            .or_else(|| (code != 0).then(|| Cow::Borrowed(code_name(code)))),
+        message: Some(Cow::Owned(evidence(
+            o,
+            status_message.as_deref(),
+            log_name.as_deref(),
+        ))),
         actor: non_empty(o.str_at(&[PAYLOAD, "authenticationInfo", "principalEmail"]))
             .or_else(|| non_empty(o.str_at(&[PAYLOAD, "authenticationInfo", "principalSubject"]))),
-        tenant: non_empty(o.str_at(&["resource", "labels", "project_id"]))
-            .or_else(|| log_name.as_deref().and_then(project_from_log_name).map(|p| Cow::Owned(p.to_string()))),
+        tenant: non_empty(o.str_at(&["resource", "labels", "project_id"])).or_else(|| {
+            log_name
+                .as_deref()
+                .and_then(project_from_log_name)
+                .map(|p| Cow::Owned(p.to_string()))
+        }),
         source_ip: non_empty(o.str_at(&[PAYLOAD, "requestMetadata", "callerIp"])),
         resource: non_empty(o.str_at(&[PAYLOAD, "resourceName"])),
         request_id: non_empty(o.str_at(&["insertId"])),
@@ -59,7 +75,10 @@ fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
 fn explicitly_refused(o: &JsonObject<'_>) -> bool {
     o.array_at(&[PAYLOAD, "authorizationInfo"])
         .iter()
-        .any(|entry| JsonObject::parse(entry.get().as_bytes()).is_ok_and(|e| e.str_at(&["granted"]).as_deref() == Some("false")))
+        .any(|entry| {
+            JsonObject::parse(entry.get().as_bytes())
+                .is_ok_and(|e| e.str_at(&["granted"]).as_deref() == Some("false"))
+        })
 }
 
 /// The text the cause rules read: the status message, its details (violations, reasons)
@@ -82,7 +101,11 @@ fn evidence(o: &JsonObject<'_>, message: Option<&str>, log_name: Option<&str>) -
 
 /// `projects/acme-prod/logs/...` -> `acme-prod`.
 fn project_from_log_name(log_name: &str) -> Option<&str> {
-    log_name.strip_prefix("projects/")?.split('/').next().filter(|p| !p.is_empty())
+    log_name
+        .strip_prefix("projects/")?
+        .split('/')
+        .next()
+        .filter(|p| !p.is_empty())
 }
 
 /// The google.rpc.Code name of a status code.
@@ -115,20 +138,35 @@ mod tests {
     #[test]
     fn denied_service_account_key() {
         let line = br#"{"insertId":"x1","logName":"projects/my-project/logs/cloudaudit.googleapis.com%2Factivity","protoPayload":{"authenticationInfo":{"principalEmail":"dev@example.com"},"authorizationInfo":[{"permission":"iam.serviceAccountKeys.create"}],"methodName":"google.iam.admin.v1.CreateServiceAccountKey","requestMetadata":{"callerIp":"203.0.113.10"},"serviceName":"iam.googleapis.com","status":{"code":9,"message":"Key creation is not allowed on this service account.","details":[{"violations":[{"type":"constraints/iam.disableServiceAccountKeyCreation"}]}]}},"resource":{"labels":{}},"timestamp":"2023-05-24T21:12:55.145Z"}"#;
-        let Parsed::Record(r) = GcpAudit.parse(line) else { panic!() };
-        assert_eq!(r.action.as_deref(), Some("google.iam.admin.v1.CreateServiceAccountKey"));
+        let Parsed::Record(r) = GcpAudit.parse(line) else {
+            panic!()
+        };
+        assert_eq!(
+            r.action.as_deref(),
+            Some("google.iam.admin.v1.CreateServiceAccountKey")
+        );
         assert_eq!(r.outcome, Some(Outcome::Denied));
         assert_eq!(r.error_code.as_deref(), Some("FAILED_PRECONDITION"));
         assert_eq!(r.tenant.as_deref(), Some("my-project"));
         assert_eq!(r.actor.as_deref(), Some("dev@example.com"));
-        assert!(r.message.as_deref().unwrap().contains("constraints/iam.disableServiceAccountKeyCreation"));
-        assert_eq!(r.reason.as_deref(), Some("Key creation is not allowed on this service account."));
+        assert!(
+            r.message
+                .as_deref()
+                .unwrap()
+                .contains("constraints/iam.disableServiceAccountKeyCreation")
+        );
+        assert_eq!(
+            r.reason.as_deref(),
+            Some("Key creation is not allowed on this service account.")
+        );
     }
 
     #[test]
     fn success_has_empty_status() {
         let line = br#"{"logName":"projects/p/logs/x","protoPayload":{"methodName":"google.iam.admin.v1.CreateServiceAccountKey","status":{}},"timestamp":"2023-05-24T21:12:55Z"}"#;
-        let Parsed::Record(r) = GcpAudit.parse(line) else { panic!() };
+        let Parsed::Record(r) = GcpAudit.parse(line) else {
+            panic!()
+        };
         assert_eq!(r.outcome, Some(Outcome::NotDenied));
     }
 }

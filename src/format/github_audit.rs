@@ -14,8 +14,12 @@ pub struct GithubAudit;
 impl LogFormat for GithubAudit {
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let has = |m: &[u8]| sample.contains(m);
-        let github = has(b"\"action\"") && has(b"\"actor\"")
-            && (has(b"\"_document_id\"") || has(b"\"actor_location\"") || has(b"\"org_id\"") || has(b"\"business\""));
+        let github = has(b"\"action\"")
+            && has(b"\"actor\"")
+            && (has(b"\"_document_id\"")
+                || has(b"\"actor_location\"")
+                || has(b"\"org_id\"")
+                || has(b"\"business\""));
         if github { 85 } else { 0 }
     }
 
@@ -26,7 +30,9 @@ impl LogFormat for GithubAudit {
 
 fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
     let action = non_empty(o.str_at(&["action"]));
-    let denied = action.as_deref().is_some_and(|a| a.ends_with("_denied") || a.ends_with(".deny"));
+    let denied = action
+        .as_deref()
+        .is_some_and(|a| a.ends_with("_denied") || a.ends_with(".deny"));
     let by = non_empty(o.str_at(&["actor"]));
     let reason = action.as_deref().map(|a| match &by {
         Some(by) => Cow::Owned(format!("{a} by {by}")),
@@ -37,7 +43,11 @@ fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
             .or_else(|| non_empty(o.str_at(&["created_at"])))
             .and_then(|t| time::parse_timestamp(&t)),
         platform: Some(Platform::Github),
-        outcome: Some(if denied { Outcome::Denied } else { Outcome::NotDenied }),
+        outcome: Some(if denied {
+            Outcome::Denied
+        } else {
+            Outcome::NotDenied
+        }),
         message: reason.clone(),
         reason,
         action,

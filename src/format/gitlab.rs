@@ -16,12 +16,20 @@ impl LogFormat for Gitlab {
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let has = |m: &[u8]| sample.contains(m);
         let audit = has(b"\"author_name\"") && (has(b"\"entity_path\"") || has(b"\"entity_type\""));
-        let api = has(b"\"route\"") && has(b"\"method\"") && (has(b"\"gitaly_calls\"") || has(b"\"queue_duration") || has(b"\"ua\""));
+        let api = has(b"\"route\"")
+            && has(b"\"method\"")
+            && (has(b"\"gitaly_calls\"") || has(b"\"queue_duration") || has(b"\"ua\""));
         if audit || api { 80 } else { 0 }
     }
 
     fn parse<'a>(&self, raw: &'a [u8]) -> Parsed<'a> {
-        parse_json(raw, |o| if o.has("author_name") || o.has("entity_path") { audit(o) } else { api(o) })
+        parse_json(raw, |o| {
+            if o.has("author_name") || o.has("entity_path") {
+                audit(o)
+            } else {
+                api(o)
+            }
+        })
     }
 }
 
@@ -41,17 +49,25 @@ fn audit<'a>(o: &JsonObject<'a>) -> Record<'a> {
         .or_else(|| non_empty(o.str_at(&["details", "custom_message"])))
         .or_else(|| non_empty(o.str_at(&["message"])));
     let text = message.as_deref().unwrap_or_default();
-    let refused = text.starts_with("Attempted to create") && text.contains("failed");
+    // A failed attempt is a refusal only when its message says so (`Not permitted to
+    // create`); a validation error (`Scopes can't be blank`) is not: the denial rules decide.
+    let failed = text.starts_with("Attempted to create") && text.contains("failed");
     let reason = text
         .split_once("failed with message:")
         .map(|(_, why)| Cow::Owned(why.trim().to_string()));
     Record {
         action: token_kind(text).map(|kind| Cow::Owned(format!("create_{kind}"))),
-        outcome: Some(if refused { Outcome::Denied } else { Outcome::NotDenied }),
+        outcome: Some(if failed {
+            Outcome::Unstated
+        } else {
+            Outcome::NotDenied
+        }),
         reason: reason.or_else(|| message.clone()),
         message,
         actor: non_empty(o.str_at(&["author_name"])),
-        tenant: non_empty(o.str_at(&["entity_path"])),
+        // A User entity's path is the user name, not a group or project.
+        tenant: non_empty(o.str_at(&["entity_path"]))
+            .filter(|_| o.str_at(&["entity_type"]).as_deref() != Some("User")),
         source_ip: non_empty(o.str_at(&["ip_address"])),
         resource: non_empty(o.str_at(&["target_details"])),
         ..common(o)
@@ -61,15 +77,20 @@ fn audit<'a>(o: &JsonObject<'a>) -> Record<'a> {
 /// `personal access token` -> `personal_access_token`.
 fn token_kind(text: &str) -> Option<&'static str> {
     let lower = text.to_ascii_lowercase();
-    ["personal access token", "project access token", "group access token", "deploy token"]
-        .into_iter()
-        .find(|kind| lower.contains(kind))
-        .map(|kind| match kind {
-            "personal access token" => "personal_access_token",
-            "project access token" => "project_access_token",
-            "group access token" => "group_access_token",
-            _ => "deploy_token",
-        })
+    [
+        "personal access token",
+        "project access token",
+        "group access token",
+        "deploy token",
+    ]
+    .into_iter()
+    .find(|kind| lower.contains(kind))
+    .map(|kind| match kind {
+        "personal access token" => "personal_access_token",
+        "project access token" => "project_access_token",
+        "group access token" => "group_access_token",
+        _ => "deploy_token",
+    })
 }
 
 fn api<'a>(o: &JsonObject<'a>) -> Record<'a> {

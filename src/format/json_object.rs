@@ -77,7 +77,10 @@ fn child<'a>(value: &'a RawValue, segment: &str) -> Option<&'a RawValue> {
         b'{' => JsonObject::parse(value.get().as_bytes()).ok()?.raw(segment),
         b'[' => {
             let index: usize = segment.parse().ok()?;
-            serde_json::from_str::<Vec<&'a RawValue>>(value.get()).ok()?.get(index).copied()
+            serde_json::from_str::<Vec<&'a RawValue>>(value.get())
+                .ok()?
+                .get(index)
+                .copied()
         }
         _ => None,
     }
@@ -134,4 +137,3 @@ impl<'de> Deserialize<'de> for JsonObject<'de> {
         deserializer.deserialize_map(ObjectVisitor)
     }
 }
-

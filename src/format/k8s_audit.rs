@@ -22,7 +22,9 @@ impl LogFormat for K8sAudit {
 }
 
 fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
-    let code: Option<u16> = o.str_at(&["responseStatus", "code"]).and_then(|c| c.parse().ok());
+    let code: Option<u16> = o
+        .str_at(&["responseStatus", "code"])
+        .and_then(|c| c.parse().ok());
     let forbid = o
         .str_at(&["annotations", "authorization.k8s.io/decision"])
         .is_some_and(|d| d == "forbid");
@@ -46,7 +48,8 @@ fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
         actor: non_empty(o.str_at(&["user", "username"])),
         tenant: non_empty(o.str_at(&["objectRef", "namespace"])),
         source_ip: non_empty(o.str_at(&["sourceIPs", "0"])),
-        resource: non_empty(o.str_at(&["objectRef", "name"])).or_else(|| non_empty(o.str_at(&["requestURI"]))),
+        resource: non_empty(o.str_at(&["objectRef", "name"]))
+            .or_else(|| non_empty(o.str_at(&["requestURI"]))),
         request_id: non_empty(o.str_at(&["auditID"])),
         dedup_key: non_empty(o.str_at(&["auditID"])),
         ..Record::default()
@@ -57,10 +60,12 @@ fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
 fn action<'a>(o: &JsonObject<'a>) -> Option<Cow<'a, str>> {
     let verb = non_empty(o.str_at(&["verb"]))?;
     let resource = non_empty(o.str_at(&["objectRef", "resource"]))?;
-    Some(Cow::Owned(match non_empty(o.str_at(&["objectRef", "subresource"])) {
-        Some(sub) => format!("{verb} {resource}/{sub}"),
-        None => format!("{verb} {resource}"),
-    }))
+    Some(Cow::Owned(
+        match non_empty(o.str_at(&["objectRef", "subresource"])) {
+            Some(sub) => format!("{verb} {resource}/{sub}"),
+            None => format!("{verb} {resource}"),
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -70,7 +75,9 @@ mod tests {
     #[test]
     fn forbidden_token_request() {
         let line = br#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a1","stage":"ResponseComplete","verb":"create","user":{"username":"alice@example.com"},"sourceIPs":["192.168.49.1"],"objectRef":{"resource":"serviceaccounts","namespace":"challenge5","name":"s3access-sa","subresource":"token"},"responseStatus":{"status":"Failure","message":"serviceaccounts \"s3access-sa\" is forbidden: User \"alice@example.com\" cannot create resource \"serviceaccounts/token\"","reason":"Forbidden","code":403},"requestReceivedTimestamp":"2024-10-29T12:20:30.664633Z","annotations":{"authorization.k8s.io/decision":"forbid"}}"#;
-        let Parsed::Record(r) = K8sAudit.parse(line) else { panic!() };
+        let Parsed::Record(r) = K8sAudit.parse(line) else {
+            panic!()
+        };
         assert_eq!(r.action.as_deref(), Some("create serviceaccounts/token"));
         assert_eq!(r.outcome, Some(Outcome::Denied));
         assert_eq!(r.tenant.as_deref(), Some("challenge5"));

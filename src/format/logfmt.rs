@@ -80,7 +80,9 @@ pub fn pairs(input: &str) -> Vec<(&str, Cow<'_, str>)> {
     while !rest.is_empty() {
         rest = rest.trim_start();
         match pair(rest) {
-            Ok((tail, (key, value))) if tail.is_empty() || tail.starts_with([' ', '\t', ',', ';']) => {
+            Ok((tail, (key, value)))
+                if tail.is_empty() || tail.starts_with([' ', '\t', ',', ';']) =>
+            {
                 // `key="v",` and `key=v,` (Keycloak's event lines) end at the comma.
                 let value = match value {
                     Cow::Borrowed(v) => Cow::Borrowed(v.trim_end_matches([',', ';'])),
@@ -177,7 +179,14 @@ mod tests {
             ("plain words user=alice more", &[("user", "alice")]),
             (r#"err="a b" junk"tail x=1"#, &[("err", "a b")]),
             ("", &[]),
-            (r#"type="CLIENT_LOGIN_ERROR", realmId=acme, error="x""#, &[("type", "CLIENT_LOGIN_ERROR"), ("realmId", "acme"), ("error", "x")]),
+            (
+                r#"type="CLIENT_LOGIN_ERROR", realmId=acme, error="x""#,
+                &[
+                    ("type", "CLIENT_LOGIN_ERROR"),
+                    ("realmId", "acme"),
+                    ("error", "x"),
+                ],
+            ),
         ];
         for (input, expected) in cases {
             let got = pairs(input);

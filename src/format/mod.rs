@@ -2,15 +2,15 @@
 //! enum that is the only list of them. A format turns one raw record into a [`Record`]:
 //! the format-specific fields mapped onto the common names the rules look at.
 
-mod app_fields;
 pub mod access_log;
+mod app_fields;
 pub mod azure_activity;
 pub mod cloudtrail;
 pub mod cri;
 pub mod docker;
+pub mod gcp_audit;
 pub mod github_audit;
 pub mod gitlab;
-pub mod gcp_audit;
 pub mod inner;
 pub mod journald;
 pub mod json_lines;
@@ -277,7 +277,11 @@ pub(crate) fn parse_json<'a>(
 
 /// A sniff score when every marker occurs in the sample, else 0.
 pub(crate) fn markers_score(sample: &sniff::Sample<'_>, markers: &[&[u8]], score: u32) -> u32 {
-    if markers.iter().all(|m| sample.contains(m)) { score } else { 0 }
+    if markers.iter().all(|m| sample.contains(m)) {
+        score
+    } else {
+        0
+    }
 }
 
 /// The verdict for a record that is not what a JSON parser expected: malformed when it is

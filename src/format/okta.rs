@@ -10,7 +10,11 @@ pub struct Okta;
 
 impl LogFormat for Okta {
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
-        markers_score(sample, &[b"\"eventType\"", b"\"outcome\"", b"\"published\""], 88)
+        markers_score(
+            sample,
+            &[b"\"eventType\"", b"\"outcome\"", b"\"published\""],
+            88,
+        )
     }
 
     fn parse<'a>(&self, raw: &'a [u8]) -> Parsed<'a> {
@@ -26,7 +30,9 @@ fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
         _ => Outcome::NotDenied,
     };
     Record {
-        time: o.str_at(&["published"]).and_then(|t| time::parse_timestamp(&t)),
+        time: o
+            .str_at(&["published"])
+            .and_then(|t| time::parse_timestamp(&t)),
         platform: Some(Platform::Okta),
         action: non_empty(o.str_at(&["eventType"])),
         outcome: Some(outcome),

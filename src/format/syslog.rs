@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_till, take_while, take_while1, take_while_m_n};
+use nom::bytes::complete::{tag, take_till, take_while, take_while_m_n, take_while1};
 use nom::character::complete::{char, digit1, space0, space1};
 use nom::combinator::{opt, recognize};
 use nom::sequence::delimited;
@@ -22,7 +22,8 @@ pub struct Syslog;
 
 impl LogFormat for Syslog {
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
-        let share = sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| header(l).is_ok()));
+        let share =
+            sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| header(l).is_ok()));
         if share >= 50 { 70 } else { 0 }
     }
 
@@ -59,10 +60,15 @@ impl Header<'_> {
         if !self.bsd {
             return (time::parse_timestamp(self.timestamp), false);
         }
-        let squeezed = self.timestamp.split_whitespace().collect::<Vec<_>>().join(" ");
-        let parsed = NaiveDateTime::parse_from_str(&format!("2000 {squeezed}"), "%Y %b %d %H:%M:%S")
-            .ok()
-            .map(|t| t.and_utc());
+        let squeezed = self
+            .timestamp
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let parsed =
+            NaiveDateTime::parse_from_str(&format!("2000 {squeezed}"), "%Y %b %d %H:%M:%S")
+                .ok()
+                .map(|t| t.and_utc());
         (parsed, parsed.is_some())
     }
 }
@@ -77,12 +83,30 @@ fn rfc5424(input: &str) -> IResult<&str, Header<'_>> {
     let token = || take_while1(|c: char| !c.is_whitespace());
     let (rest, _) = (tag("1"), space1).parse(input)?;
     let (rest, timestamp) = token().parse(rest)?;
-    let (rest, (_, host, _, program, _, _pid, _, _msgid, _)) =
-        (space1, token(), space1, token(), space1, token(), space1, token(), space1).parse(rest)?;
+    let (rest, (_, host, _, program, _, _pid, _, _msgid, _)) = (
+        space1,
+        token(),
+        space1,
+        token(),
+        space1,
+        token(),
+        space1,
+        token(),
+        space1,
+    )
+        .parse(rest)?;
     let (rest, _) = alt((tag("-"), recognize(structured_data))).parse(rest)?;
     let (rest, _) = space0(rest)?;
     let message = rest.strip_prefix('\u{feff}').unwrap_or(rest);
-    Ok((message, Header { timestamp, bsd: false, host, program }))
+    Ok((
+        message,
+        Header {
+            timestamp,
+            bsd: false,
+            host,
+            program,
+        },
+    ))
 }
 
 /// One or more `[id key="value" ...]` elements (`\]` and `\"` escaped inside values).
@@ -112,7 +136,10 @@ fn structured_data(input: &str) -> IResult<&str, ()> {
     if seen {
         Ok((rest, ()))
     } else {
-        Err(nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Char)))
+        Err(nom::Err::Error(nom::error::Error::new(
+            input,
+            nom::error::ErrorKind::Char,
+        )))
     }
 }
 
@@ -124,7 +151,10 @@ fn rfc3164(input: &str) -> IResult<&str, Header<'_>> {
     ))
     .parse(input)?;
     if !bsd && time::parse_timestamp(timestamp).is_none() {
-        return Err(nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Verify)));
+        return Err(nom::Err::Error(nom::error::Error::new(
+            input,
+            nom::error::ErrorKind::Verify,
+        )));
     }
     let (rest, _) = space1(rest)?;
     let (rest, host) = take_while1(|c: char| !c.is_whitespace())(rest)?;
@@ -132,7 +162,15 @@ fn rfc3164(input: &str) -> IResult<&str, Header<'_>> {
     let (rest, program) = take_while1(|c: char| !c.is_whitespace() && c != '[' && c != ':')(rest)?;
     let (rest, _) = opt(delimited(char('['), take_till(|c| c == ']'), char(']'))).parse(rest)?;
     let (rest, _) = (char(':'), space0).parse(rest)?;
-    Ok((rest, Header { timestamp, bsd, host, program }))
+    Ok((
+        rest,
+        Header {
+            timestamp,
+            bsd,
+            host,
+            program,
+        },
+    ))
 }
 
 /// `May  2 10:00:01`.
@@ -167,17 +205,27 @@ mod tests {
 
     #[test]
     fn both_rfcs() {
-        let r = parse("<134>May  2 10:00:01 web1 keysvc[812]: Failed to generate API key: permission denied user=alice");
+        let r = parse(
+            "<134>May  2 10:00:01 web1 keysvc[812]: Failed to generate API key: permission denied user=alice",
+        );
         assert_eq!(r.attr("host"), Some("web1"));
         assert_eq!(r.attr("program"), Some("keysvc"));
         assert!(r.yearless);
         assert_eq!(r.actor.as_deref(), Some("alice"));
-        assert_eq!(r.message.as_deref(), Some("Failed to generate API key: permission denied user=alice"));
+        assert_eq!(
+            r.message.as_deref(),
+            Some("Failed to generate API key: permission denied user=alice")
+        );
 
-        let r = parse(r#"<134>1 2024-05-02T10:00:01.123Z web1 keysvc 812 ID47 [ex@32473 iut="3" x="a\]b"] level=error msg="Failed to create API token" user=bob"#);
+        let r = parse(
+            r#"<134>1 2024-05-02T10:00:01.123Z web1 keysvc 812 ID47 [ex@32473 iut="3" x="a\]b"] level=error msg="Failed to create API token" user=bob"#,
+        );
         assert!(!r.yearless);
         assert_eq!(r.actor.as_deref(), Some("bob"));
-        assert_eq!(r.time.map(|t| t.to_rfc3339()), Some("2024-05-02T10:00:01.123+00:00".into()));
+        assert_eq!(
+            r.time.map(|t| t.to_rfc3339()),
+            Some("2024-05-02T10:00:01.123+00:00".into())
+        );
 
         let r = parse("2024-05-02T10:00:01+02:00 web1 sshd[1]: Permission denied (publickey)");
         assert_eq!(r.attr("program"), Some("sshd"));

@@ -27,8 +27,10 @@ impl LogFormat for Text {
         if share >= 30 { 30 } else { 10 }
     }
 
+    /// Each line on its own: a JSON or logfmt line inside a text log (mixed output of one
+    /// process) is read as such, anything else as plain text.
     fn parse<'a>(&self, raw: &'a [u8]) -> Parsed<'a> {
-        with_text(raw, parse_line)
+        with_text(raw, super::inner::parse_message)
     }
 }
 

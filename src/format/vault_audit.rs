@@ -11,8 +11,16 @@ pub struct VaultAudit;
 
 impl LogFormat for VaultAudit {
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
-        let request = markers_score(sample, &[b"\"request\"", b"\"auth\"", b"\"remote_address\""], 90);
-        let token = markers_score(sample, &[b"\"request\"", b"\"client_token\"", b"\"type\""], 90);
+        let request = markers_score(
+            sample,
+            &[b"\"request\"", b"\"auth\"", b"\"remote_address\""],
+            90,
+        );
+        let token = markers_score(
+            sample,
+            &[b"\"request\"", b"\"client_token\"", b"\"type\""],
+            90,
+        );
         request.max(token)
     }
 
@@ -22,12 +30,21 @@ impl LogFormat for VaultAudit {
 }
 
 fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
-    let error = non_empty(o.str_at(&["error"]));
+    let error = non_empty(o.str_at(&["error"])).map(|top| {
+        // With `audit_non_hmac_response_keys=error` the response data holds the real reason.
+        non_empty(o.str_at(&["response", "data", "error"]))
+            .filter(|detail| !detail.starts_with("hmac-"))
+            .unwrap_or(top)
+    });
     let mut record = Record {
         time: o.str_at(&["time"]).and_then(|t| time::parse_timestamp(&t)),
         platform: Some(Platform::Vault),
         action: non_empty(o.str_at(&["request", "path"])),
-        outcome: Some(if error.is_some() { Outcome::Denied } else { Outcome::NotDenied }),
+        outcome: Some(if error.is_some() {
+            Outcome::Denied
+        } else {
+            Outcome::NotDenied
+        }),
         reason: error.clone(),
         message: error,
         actor: non_empty(o.str_at(&["auth", "display_name"]))
@@ -53,7 +70,9 @@ mod tests {
     #[test]
     fn denied_token_create() {
         let line = br#"{"time":"2021-07-19T17:19:00.674663552Z","type":"response","auth":{"display_name":"userpass-svc-api","policy_results":{"allowed":false}},"request":{"id":"r1","operation":"update","namespace":{"id":"root"},"path":"auth/token/create","remote_address":"10.20.8.12"},"error":"1 error occurred:\n\t* permission denied\n\n"}"#;
-        let Parsed::Record(r) = VaultAudit.parse(line) else { panic!() };
+        let Parsed::Record(r) = VaultAudit.parse(line) else {
+            panic!()
+        };
         assert_eq!(r.action.as_deref(), Some("auth/token/create"));
         assert_eq!(r.outcome, Some(Outcome::Denied));
         assert_eq!(r.actor.as_deref(), Some("userpass-svc-api"));

@@ -19,7 +19,10 @@ pub const BUILTIN: [(&str, &str); 6] = [
     ("builtin/denials.toml", include_str!("builtin/denials.toml")),
     ("builtin/aws.toml", include_str!("builtin/aws.toml")),
     ("builtin/gcp.toml", include_str!("builtin/gcp.toml")),
-    ("builtin/platforms.toml", include_str!("builtin/platforms.toml")),
+    (
+        "builtin/platforms.toml",
+        include_str!("builtin/platforms.toml"),
+    ),
     ("builtin/common.toml", include_str!("builtin/common.toml")),
 ];
 
@@ -183,12 +186,16 @@ impl RuleSet {
                 .get(&name.to_ascii_lowercase())
                 .map(|&i| &self.actions[i])
                 .filter(|a| a.applies_to(platform))
-                .or_else(|| applicable().find(|a| a.pattern.as_ref().is_some_and(|re| re.is_match(name))));
+                .or_else(|| {
+                    applicable().find(|a| a.pattern.as_ref().is_some_and(|re| re.is_match(name)))
+                });
             if let Some(found) = by_name {
                 return Some((found, MatchedBy::Name));
             }
         }
-        if let Some(found) = applicable().find(|a| a.message.as_ref().is_some_and(|re| re.is_match(text))) {
+        if let Some(found) =
+            applicable().find(|a| a.message.as_ref().is_some_and(|re| re.is_match(text)))
+        {
             return Some((found, MatchedBy::Message));
         }
         applicable()

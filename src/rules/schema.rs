@@ -168,7 +168,9 @@ pub(super) fn compile_action(file: &str, spec: ActionSpec) -> Result<Action, Rul
 /// `create serviceaccounts/token` as verb `create` + resource + subresource `token`.
 fn name_literal(name: &str) -> &str {
     let last = name.rsplit(':').next().unwrap_or(name);
-    last.rsplit([' ', '/']).find(|part| part.len() >= 3).unwrap_or(last)
+    last.rsplit([' ', '/'])
+        .find(|part| part.len() >= 3)
+        .unwrap_or(last)
 }
 
 pub(super) fn check_denial(file: &str, spec: DenialSpec) -> Result<DenialSpec, RuleError> {

@@ -244,7 +244,10 @@ fn app_action_wording() {
         Some("POST"),
         Some("/api/serviceaccounts/2/tokens"),
     );
-    assert_eq!(by_path.map(|(a, by)| (a.id.as_str(), by)), Some(("app.key_route", MatchedBy::Path)));
+    assert_eq!(
+        by_path.map(|(a, by)| (a.id.as_str(), by)),
+        Some(("app.token_route", MatchedBy::Path))
+    );
     let get = rules.match_action(Platform::App, None, "", Some("GET"), Some("/api/keys"));
     assert!(get.is_none());
 }

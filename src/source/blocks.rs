@@ -108,7 +108,9 @@ impl<R: BufRead> BlockReader<R> {
                     self.carry = data.split_off(end + 1);
                     return Ok(Some(self.block(data)));
                 }
-                if let Some(end) = memchr::memrchr(b'\n', &data).filter(|_| data.len() > self.max_line) {
+                if let Some(end) =
+                    memchr::memrchr(b'\n', &data).filter(|_| data.len() > self.max_line)
+                {
                     // A continued record over the cap: cut anyway rather than hold it.
                     self.carry = data.split_off(end + 1);
                     return Ok(Some(self.block(data)));
@@ -213,7 +215,11 @@ mod tests {
             BlockReader::new(input, block, 1024)
                 .with_continuation(Some(partial))
                 .map(|p| match p.unwrap() {
-                    Piece::Block(b) => b.lines().map(|(n, _)| n.to_string()).collect::<Vec<_>>().join(","),
+                    Piece::Block(b) => b
+                        .lines()
+                        .map(|(n, _)| n.to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
                     Piece::Oversized { .. } => "oversized".into(),
                 })
                 .collect()

@@ -36,7 +36,7 @@ fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
             .and_then(|t| time::parse_timestamp(&t)),
         platform: Some(Platform::Gcp),
         action: non_empty(o.str_at(&[PAYLOAD, "methodName"])),
-        outcome: Some(if code != 0 || explicitly_refused(o) {
+        outcome: Some(if code != 0 || not_granted(o) {
             Outcome::Denied
         } else {
             Outcome::NotDenied
@@ -70,14 +70,14 @@ fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
     record
 }
 
-/// An `authorizationInfo` entry with `"granted": false` (a missing `granted` only counts
-/// together with a non-zero status, which already marks the record denied).
-fn explicitly_refused(o: &JsonObject<'_>) -> bool {
+/// An `authorizationInfo` entry that is not granted: proto3 omits `granted: false`, so a
+/// missing `granted` counts as false (FORMATS.md 2.2).
+fn not_granted(o: &JsonObject<'_>) -> bool {
     o.array_at(&[PAYLOAD, "authorizationInfo"])
         .iter()
         .any(|entry| {
             JsonObject::parse(entry.get().as_bytes())
-                .is_ok_and(|e| e.str_at(&["granted"]).as_deref() == Some("false"))
+                .is_ok_and(|e| e.str_at(&["granted"]).as_deref() != Some("true"))
         })
 }
 

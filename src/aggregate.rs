@@ -97,7 +97,19 @@ pub struct Summary {
     pub by_platform: BTreeMap<Platform, u64>,
     pub by_tenant: BTreeMap<String, u64>,
     pub by_action: BTreeMap<String, u64>,
+    pub by_source_ip: BTreeMap<String, u64>,
     pub by_day: BTreeMap<NaiveDate, BTreeMap<Cause, u64>>,
+    /// Events per cause in 15-minute UTC buckets (keyed by bucket start): fine enough to
+    /// regroup exactly by hour or by day in any time zone (all offsets are multiples of 15
+    /// minutes).
+    pub timeline: BTreeMap<DateTime<Utc>, BTreeMap<Cause, u64>>,
+}
+
+/// The start of the 15-minute bucket holding `time`.
+pub fn quarter_hour(time: DateTime<Utc>) -> DateTime<Utc> {
+    let seconds = time.timestamp();
+    let start = seconds - seconds.rem_euclid(900);
+    DateTime::from_timestamp(start, 0).unwrap_or(time)
 }
 
 impl Summary {
@@ -110,10 +122,19 @@ impl Summary {
             *self.by_tenant.entry(tenant.clone()).or_default() += 1;
         }
         *self.by_action.entry(event.action.clone()).or_default() += 1;
+        if let Some(ip) = &event.source_ip {
+            *self.by_source_ip.entry(ip.clone()).or_default() += 1;
+        }
         if let Some(time) = event.time {
             *self
                 .by_day
                 .entry(time.date_naive())
+                .or_default()
+                .entry(event.cause)
+                .or_default() += 1;
+            *self
+                .timeline
+                .entry(quarter_hour(time))
                 .or_default()
                 .entry(event.cause)
                 .or_default() += 1;
@@ -132,8 +153,12 @@ impl Summary {
         merge_counts(&mut self.by_platform, other.by_platform);
         merge_counts(&mut self.by_tenant, other.by_tenant);
         merge_counts(&mut self.by_action, other.by_action);
+        merge_counts(&mut self.by_source_ip, other.by_source_ip);
         for (day, causes) in other.by_day {
             merge_counts(self.by_day.entry(day).or_default(), causes);
+        }
+        for (bucket, causes) in other.timeline {
+            merge_counts(self.timeline.entry(bucket).or_default(), causes);
         }
     }
 
@@ -153,7 +178,7 @@ pub fn top<K: Ord>(counts: &BTreeMap<K, u64>, n: usize) -> Vec<(&K, u64)> {
     entries
 }
 
-fn merge_counts<K: Ord>(into: &mut BTreeMap<K, u64>, from: BTreeMap<K, u64>) {
+pub fn merge_counts<K: Ord>(into: &mut BTreeMap<K, u64>, from: BTreeMap<K, u64>) {
     for (key, count) in from {
         *into.entry(key).or_default() += count;
     }
@@ -200,7 +225,7 @@ mod tests {
             action: format!("action{}", n % 4),
             actor: (n % 7 != 0).then(|| format!("actor{}", n % 11)),
             tenant: (n % 2 == 0).then(|| format!("tenant{}", n % 3)),
-            source_ip: None,
+            source_ip: (n % 4 == 0).then(|| format!("203.0.113.{}", n % 9)),
             resource: None,
             cause,
             reason: String::new(),

@@ -3,19 +3,24 @@
 
 use std::collections::HashSet;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use chrono::{DateTime, Utc};
+
 use crate::aggregate::{InputError, Summary};
-use crate::cli::{EventsFormat, SummaryFormat};
-use crate::config::ScanConfig;
+use crate::cli::{EventsFormat, ReportArgs, SummaryFormat};
+use crate::config::{ScanConfig, Threshold, Window};
 use crate::event::{Cause, Event};
 use crate::prefilter::Prefilter;
+use crate::report::json::ThresholdDoc;
 use crate::report::{self, EventWriter, SummaryContext, SummaryWriter};
 use crate::rules::RuleSet;
 use crate::scan::{FileScan, MALFORMED_SAMPLES, Scanner};
 use crate::source::walk;
+use crate::trend::Trend;
+use crate::zone::Zone;
 
 /// How a run ended, mapped to the documented exit codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,40 +173,163 @@ fn dedup(events: &mut Vec<Event>) -> u64 {
     (before - events.len()) as u64
 }
 
-/// The exit outcome of a scan: input errors first, then the threshold.
-pub fn outcome(config: &ScanConfig, summary: &Summary) -> Outcome {
+/// Evaluate the `--fail-on` thresholds against a summary.
+pub fn thresholds(limits: &[Threshold], summary: &Summary) -> Vec<ThresholdDoc> {
+    limits
+        .iter()
+        .map(|t| {
+            let count = match t.cause {
+                None => summary.total.count,
+                Some(cause) => summary.by_cause.get(&cause).map_or(0, |g| g.count),
+            };
+            ThresholdDoc {
+                threshold: t.cause.map_or("total", |c| c.id()).to_string(),
+                count,
+                limit: t.limit,
+                fired: count >= t.limit,
+            }
+        })
+        .collect()
+}
+
+/// The exit outcome: input errors first, then the thresholds.
+pub fn outcome(summary: &Summary, thresholds: &[ThresholdDoc]) -> Outcome {
     if !summary.inputs.errors.is_empty() {
         Outcome::InputErrors
-    } else if config.fail_on.is_some_and(|n| summary.total.count >= n) {
+    } else if thresholds.iter().any(|t| t.fired) {
         Outcome::ThresholdReached
     } else {
         Outcome::Clean
     }
 }
 
+/// Say on stderr which thresholds fired.
+fn report_thresholds(thresholds: &[ThresholdDoc], diagnostics: &mut dyn Write) -> io::Result<()> {
+    for t in thresholds.iter().filter(|t| t.fired) {
+        writeln!(
+            diagnostics,
+            "keydeny: threshold reached: {} has {} denied event(s), limit {}",
+            t.threshold, t.count, t.limit
+        )?;
+    }
+    Ok(())
+}
+
+/// Everything a summary report needs besides the summary itself.
+pub struct ReportOptions<'a> {
+    pub format: SummaryFormat,
+    pub top: usize,
+    pub title: Option<&'a str>,
+    pub baseline: Option<&'a Path>,
+    pub zone: Zone,
+    pub now: DateTime<Utc>,
+    pub output: Option<&'a Path>,
+    pub fail_on: &'a [Threshold],
+}
+
+impl<'a> ReportOptions<'a> {
+    pub fn new(
+        args: &'a ReportArgs,
+        output: Option<&'a Path>,
+        zone: Zone,
+        now: DateTime<Utc>,
+        fail_on: &'a [Threshold],
+    ) -> Self {
+        ReportOptions {
+            format: args.format,
+            top: args.top,
+            title: args.title.as_deref(),
+            baseline: args.baseline.as_deref(),
+            zone,
+            now,
+            output,
+            fail_on,
+        }
+    }
+}
+
+/// Read an earlier summary to compare with.
+fn read_baseline(path: &Path, now: &Summary, top: usize) -> io::Result<Trend> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    let before = report::json::read_summary(&text).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: {e}", path.display()),
+        )
+    })?;
+    Ok(Trend::new(
+        &path.display().to_string(),
+        &before.summary,
+        now,
+        top,
+    ))
+}
+
+/// Write a summary report; returns the exit outcome.
+pub fn write_summary(
+    summary: &Summary,
+    window: Window,
+    rules: &RuleSet,
+    rules_digest: &str,
+    options: &ReportOptions<'_>,
+    out: &mut dyn Write,
+    diagnostics: &mut dyn Write,
+) -> io::Result<Outcome> {
+    let trend = options
+        .baseline
+        .map(|path| read_baseline(path, summary, options.top))
+        .transpose()?;
+    let thresholds = thresholds(options.fail_on, summary);
+    report_thresholds(&thresholds, diagnostics)?;
+    let ctx = SummaryContext {
+        summary,
+        rules,
+        rules_digest,
+        window,
+        top: options.top,
+        thresholds: &thresholds,
+        zone: options.zone,
+        title: options.title.unwrap_or("Denied key generation report"),
+        generated: options.now,
+        trend: trend.as_ref(),
+    };
+    let table = report::table::TableWriter::with_zone(options.zone);
+    let writer: &dyn SummaryWriter = match options.format {
+        SummaryFormat::Table => &table,
+        SummaryFormat::Json => &report::json::Json,
+        SummaryFormat::Markdown => &report::markdown::Markdown,
+        SummaryFormat::Html => &report::html::Html,
+    };
+    write_output(options.output, out, |w| writer.write_summary(&ctx, w))?;
+    Ok(outcome(summary, &thresholds))
+}
+
 /// `keydeny summary`.
 pub fn summary(
     config: &ScanConfig,
-    format: SummaryFormat,
-    top: usize,
+    args: &ReportArgs,
     out: &mut dyn Write,
     diagnostics: &mut dyn Write,
 ) -> io::Result<Outcome> {
     let findings = find(config, diagnostics)?;
-    let ctx = SummaryContext {
-        summary: &findings.summary,
-        rules: &config.rules,
-        window: config.window,
-        top,
-    };
-    let writer: &dyn SummaryWriter = match format {
-        SummaryFormat::Table => &report::table::TableWriter,
-        SummaryFormat::Json => &report::json::Json,
-    };
-    write_output(config.output.as_deref(), out, |w| {
-        writer.write_summary(&ctx, w)
-    })?;
-    Ok(outcome(config, &findings.summary))
+    let options = ReportOptions::new(
+        args,
+        config.output.as_deref(),
+        config.zone,
+        config.now,
+        &config.fail_on,
+    );
+    let digest = &config.rules.digest;
+    write_summary(
+        &findings.summary,
+        config.window,
+        &config.rules,
+        digest,
+        &options,
+        out,
+        diagnostics,
+    )
 }
 
 /// `keydeny events`.
@@ -212,15 +340,82 @@ pub fn events(
     diagnostics: &mut dyn Write,
 ) -> io::Result<Outcome> {
     let findings = find(config, diagnostics)?;
+    let table = report::table::TableWriter::with_zone(config.zone);
     let writer: &dyn EventWriter = match format {
-        EventsFormat::Table => &report::table::TableWriter,
+        EventsFormat::Table => &table,
         EventsFormat::Csv => &report::csv::Csv,
         EventsFormat::Ndjson => &report::ndjson::Ndjson,
     };
     write_output(config.output.as_deref(), out, |w| {
         writer.write_events(&findings.events, w)
     })?;
-    Ok(outcome(config, &findings.summary))
+    let thresholds = thresholds(&config.fail_on, &findings.summary);
+    report_thresholds(&thresholds, diagnostics)?;
+    Ok(outcome(&findings.summary, &thresholds))
+}
+
+/// `keydeny merge`: summaries of disjoint inputs combined into the summary of their union.
+pub fn merge(
+    files: &[PathBuf],
+    rules: &RuleSet,
+    options: &ReportOptions<'_>,
+    out: &mut dyn Write,
+    diagnostics: &mut dyn Write,
+) -> io::Result<Outcome> {
+    let mut merged = Summary::default();
+    let mut windows = Vec::new();
+    let mut digests = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
+        let read = report::json::read_summary(&text).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{}: {e}", file.display()),
+            )
+        })?;
+        merged.merge(read.summary);
+        windows.push(read.window);
+        digests.push(read.rules_digest);
+    }
+    digests.sort();
+    digests.dedup();
+    if digests.len() > 1 {
+        writeln!(
+            diagnostics,
+            "keydeny: warning: the summaries were made with different rule sets ({})",
+            digests.join(", ")
+        )?;
+    }
+    let digest = if digests.len() == 1 {
+        digests[0].clone()
+    } else {
+        "mixed".to_string()
+    };
+    write_summary(
+        &merged,
+        union_window(&windows),
+        rules,
+        &digest,
+        options,
+        out,
+        diagnostics,
+    )
+}
+
+/// The smallest window covering every shard's window (open when any shard's is open).
+fn union_window(windows: &[Window]) -> Window {
+    let since = windows
+        .iter()
+        .map(|w| w.since)
+        .collect::<Option<Vec<_>>>()
+        .and_then(|v| v.into_iter().min());
+    let until = windows
+        .iter()
+        .map(|w| w.until)
+        .collect::<Option<Vec<_>>>()
+        .and_then(|v| v.into_iter().max());
+    Window { since, until }
 }
 
 /// Write to `path` atomically (temp file in the same directory, then rename), or to `out`.

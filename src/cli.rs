@@ -29,6 +29,8 @@ pub enum Command {
     Summary(SummaryArgs),
     /// One row per denied key-generation event (table, csv or ndjson).
     Events(EventsArgs),
+    /// Combine summary JSON files of disjoint inputs into the summary of their union.
+    Merge(MergeArgs),
     /// What each cause means and how to fix it.
     Explain {
         /// One cause id; all causes when omitted.
@@ -59,14 +61,47 @@ pub enum RulesCommand {
 
 #[derive(Debug, Args)]
 pub struct SummaryArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// How a summary is written (shared by `summary` and `merge`).
+#[derive(Debug, Args)]
+pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
     pub format: SummaryFormat,
-    /// Actors listed per cause.
-    #[arg(long, default_value_t = 5, value_name = "N")]
+    /// Actors, tenants and sources listed per group.
+    #[arg(long, default_value_t = 5, value_name = "N", help_heading = "Output")]
     pub top: usize,
+    /// Report title (markdown and html).
+    #[arg(long, value_name = "TEXT", help_heading = "Output")]
+    pub title: Option<String>,
+    /// An earlier summary JSON: show per cause and top actor what is new, rising, falling or gone.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Summary JSON files (`summary --format json`) of disjoint inputs.
+    #[arg(required = true, value_name = "SUMMARY.json")]
+    pub files: Vec<PathBuf>,
     #[command(flatten)]
-    pub scan: ScanArgs,
+    pub report: ReportArgs,
+    /// Write the output to FILE (atomically).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show times in this zone: IANA name or offset. JSON stays UTC.
+    #[arg(long, value_name = "ZONE", help_heading = "Output")]
+    pub tz: Option<String>,
+    /// Exit with 1 when at least N denied events are in the merged summary, or CAUSE=N.
+    #[arg(long, value_name = "N|CAUSE=N", help_heading = "Automation")]
+    pub fail_on: Vec<String>,
+    #[arg(long, value_name = "TIME", hide = true)]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +117,8 @@ pub struct EventsArgs {
 pub enum SummaryFormat {
     Table,
     Json,
+    Markdown,
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -115,9 +152,12 @@ pub struct ScanArgs {
     /// Only actors containing TEXT (case-insensitive).
     #[arg(long, value_name = "TEXT", help_heading = "Filters")]
     pub actor: Option<String>,
-    /// Exit with 1 when at least N denied events match.
-    #[arg(long, value_name = "N", help_heading = "Automation")]
-    pub fail_on: Option<u64>,
+    /// Exit with 1 when at least N denied events match, or CAUSE=N of one cause (repeatable).
+    #[arg(long, value_name = "N|CAUSE=N", help_heading = "Automation")]
+    pub fail_on: Vec<String>,
+    /// Show times in this zone: IANA name (Europe/Berlin) or offset (+05:30). CSV and JSON stay UTC.
+    #[arg(long, value_name = "ZONE", help_heading = "Output")]
+    pub tz: Option<String>,
     /// Extra rules file(s) in the built-in TOML schema (see `keydeny rules list`).
     #[arg(long = "rules", value_name = "FILE", help_heading = "Input")]
     pub rules: Vec<PathBuf>,

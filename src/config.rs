@@ -9,6 +9,7 @@ use crate::cli::ScanArgs;
 use crate::event::{Cause, Event, Platform};
 use crate::format::InputFormat;
 use crate::rules::{RuleError, RuleSet};
+use crate::zone::Zone;
 
 /// The time window asked for with `--since/--until` (`until` is exclusive).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -26,7 +27,7 @@ pub struct ScanConfig {
     pub causes: Vec<Cause>,
     /// Lower-cased actor substring.
     pub actor: Option<String>,
-    pub fail_on: Option<u64>,
+    pub fail_on: Vec<Threshold>,
     pub rules: RuleSet,
     pub input_format: Option<InputFormat>,
     pub threads: Option<usize>,
@@ -35,6 +36,8 @@ pub struct ScanConfig {
     pub max_record: usize,
     /// The time relative windows and year-less timestamps count from.
     pub now: DateTime<Utc>,
+    /// The zone times are shown in (tables and reports).
+    pub zone: Zone,
 }
 
 /// A usage problem: printed as `keydeny: error: ...`, exit code 2.
@@ -53,16 +56,7 @@ pub enum ConfigError {
 impl ScanConfig {
     /// Validate `args`; relative times count back from `now`.
     pub fn from_args(args: ScanArgs, now: DateTime<Utc>) -> Result<ScanConfig, ConfigError> {
-        let now = match args.now.as_deref() {
-            Some(value) => DateTime::parse_from_rfc3339(value)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| ConfigError::Flag {
-                    flag: "--now",
-                    value: value.into(),
-                    problem: "expected an RFC 3339 time like 2024-05-02T10:00:00Z".into(),
-                })?,
-            None => now,
-        };
+        let now = parse_now(args.now.as_deref(), now)?;
         let window = Window {
             since: time_flag("--since", args.since.as_deref(), now)?,
             until: time_flag("--until", args.until.as_deref(), now)?,
@@ -93,13 +87,14 @@ impl ScanConfig {
             platforms: args.platform,
             causes: args.cause,
             actor: args.actor.map(|a| a.to_lowercase()),
-            fail_on: args.fail_on,
+            fail_on: parse_thresholds(&args.fail_on)?,
             input_format: args.input_format,
             threads: args.threads,
             prefilter: !args.no_prefilter,
             block_size: args.block_size.max(1),
             max_record: args.max_record_size.max(1024),
             now,
+            zone: parse_zone(args.tz.as_deref())?,
         })
     }
 
@@ -120,6 +115,72 @@ impl ScanConfig {
                     .is_some_and(|a| a.to_lowercase().contains(wanted))
             })
     }
+}
+
+/// A `--fail-on` limit: on the total (`10`) or on one cause (`mfa_required=1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Threshold {
+    pub cause: Option<Cause>,
+    pub limit: u64,
+}
+
+/// `--tz`, UTC when absent.
+pub fn parse_zone(text: Option<&str>) -> Result<Zone, ConfigError> {
+    text.map_or(Ok(Zone::default()), |t| {
+        t.parse().map_err(|problem| ConfigError::Flag {
+            flag: "--tz",
+            value: t.into(),
+            problem,
+        })
+    })
+}
+
+/// `--now`, or the clock.
+pub fn parse_now(text: Option<&str>, clock: DateTime<Utc>) -> Result<DateTime<Utc>, ConfigError> {
+    text.map_or(Ok(clock), |value| {
+        DateTime::parse_from_rfc3339(value)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| ConfigError::Flag {
+                flag: "--now",
+                value: value.into(),
+                problem: "expected an RFC 3339 time like 2024-05-02T10:00:00Z".into(),
+            })
+    })
+}
+
+/// Every `--fail-on` value.
+pub fn parse_thresholds(values: &[String]) -> Result<Vec<Threshold>, ConfigError> {
+    values.iter().map(|t| parse_threshold(t)).collect()
+}
+
+fn parse_threshold(text: &str) -> Result<Threshold, ConfigError> {
+    let problem = |problem: String| ConfigError::Flag {
+        flag: "--fail-on",
+        value: text.into(),
+        problem,
+    };
+    let (cause, number) = match text.split_once('=') {
+        Some((cause, number)) => {
+            let cause = Cause::from_id(cause.trim()).ok_or_else(|| {
+                let known: Vec<&str> = Cause::ALL.iter().map(|c| c.id()).collect();
+                problem(format!(
+                    "unknown cause {cause:?} (expected one of: {})",
+                    known.join(", ")
+                ))
+            })?;
+            (Some(cause), number)
+        }
+        None => (None, text),
+    };
+    let limit = number
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            problem("expected a count like 10, or CAUSE=COUNT like mfa_required=1".into())
+        })?;
+    Ok(Threshold { cause, limit })
 }
 
 /// "now" for relative times: the clock, or `KEYDENY_NOW` (RFC 3339) for reproducible runs.

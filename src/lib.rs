@@ -21,6 +21,8 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod trend;
+pub mod zone;
 
 use std::io::{self, Write};
 
@@ -80,7 +82,16 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, Failur
     match cli.command {
         Command::Summary(args) => {
             let config = ScanConfig::from_args(args.scan, config::now())?;
-            Ok(app::summary(&config, args.format, args.top, out, err)?.exit_code())
+            Ok(app::summary(&config, &args.report, out, err)?.exit_code())
+        }
+        Command::Merge(args) => {
+            let zone = config::parse_zone(args.tz.as_deref())?;
+            let now = config::parse_now(args.now.as_deref(), config::now())?;
+            let fail_on = config::parse_thresholds(&args.fail_on)?;
+            let options =
+                app::ReportOptions::new(&args.report, args.output.as_deref(), zone, now, &fail_on);
+            let rules = builtin_rules()?;
+            Ok(app::merge(&args.files, &rules, &options, out, err)?.exit_code())
         }
         Command::Events(args) => {
             let config = ScanConfig::from_args(args.scan, config::now())?;

@@ -10,7 +10,7 @@ use regex::{Captures, Regex};
 static SECRETS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"(?x)
-        \b(?:AKIA|ASIA|AIDA|AROA|ANPA|AGPA)[A-Z0-9]{16}\b           # AWS access key / principal ids
+        \b(?:AKIA|ASIA)[A-Z0-9]{16}\b                               # AWS access key ids
       | \beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}  # JWT
       | \b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}                  # GitHub tokens
       | \bgithub_pat_[A-Za-z0-9_]{20,}

@@ -8,3 +8,4 @@ mod corpora;
 mod equivalence;
 mod expectations;
 mod golden;
+mod reports;

@@ -1,171 +1,205 @@
 //! The versioned summary JSON (`keydeny.summary/v1`): stable keys, UTC times, causes in
-//! taxonomy order. It carries the full per-cause actor counts, so summaries merge exactly.
+//! taxonomy order. It carries full actor counts and 15-minute timeline buckets, so a summary
+//! read back ([`read_summary`]) merges with others exactly (`keydeny merge`) and serves as a
+//! baseline.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use serde::Serialize;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
-use super::{SummaryContext, SummaryWriter, utc, utc_opt};
-use crate::aggregate::{Group, Summary, top};
+use super::{SummaryContext, SummaryWriter, utc};
+use crate::aggregate::{Group, InputError, Inputs, Summary, top};
+use crate::config::Window;
+use crate::event::{Cause, Platform};
+use crate::scan::Malformed;
 
 pub const SCHEMA: &str = "keydeny.summary/v1";
 
 pub struct Json;
 
-#[derive(Serialize)]
-struct SummaryDoc<'a> {
-    schema: &'static str,
-    generator: Generator,
-    rules_digest: &'a str,
-    window: Window,
-    period: Period,
-    inputs: InputsDoc<'a>,
-    totals: Totals,
-    by_cause: BTreeMap<&'static str, CauseDoc<'a>>,
-    top_actors: Vec<Count<'a>>,
-    by_platform: BTreeMap<&'static str, u64>,
-    by_tenant: BTreeMap<&'a str, u64>,
-    by_action: BTreeMap<&'a str, u64>,
-    by_day: BTreeMap<String, BTreeMap<&'static str, u64>>,
+/// The whole document. Owned, so the same type is written and read back.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SummaryDoc {
+    pub schema: String,
+    pub generator: Generator,
+    pub rules_digest: String,
+    pub window: WindowDoc,
+    pub period: Period,
+    pub inputs: InputsDoc,
+    pub totals: Totals,
+    pub thresholds: Vec<ThresholdDoc>,
+    pub by_cause: BTreeMap<Cause, CauseDoc>,
+    pub top_actors: Vec<Count>,
+    pub actors: BTreeMap<String, u64>,
+    pub by_platform: BTreeMap<Platform, u64>,
+    pub by_tenant: BTreeMap<String, u64>,
+    pub by_action: BTreeMap<String, u64>,
+    pub by_source_ip: BTreeMap<String, u64>,
+    pub by_day: BTreeMap<NaiveDate, BTreeMap<String, u64>>,
+    pub timeline: BTreeMap<String, BTreeMap<Cause, u64>>,
 }
 
-#[derive(Serialize)]
-struct Generator {
-    name: &'static str,
-    version: &'static str,
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Generator {
+    pub name: String,
+    pub version: String,
 }
 
 /// The `--since/--until` window asked for.
-#[derive(Serialize)]
-struct Window {
-    since: Option<String>,
-    until: Option<String>,
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WindowDoc {
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
 }
 
 /// The first and last event counted.
-#[derive(Serialize)]
-struct Period {
-    first: Option<String>,
-    last: Option<String>,
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Period {
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
 }
 
-#[derive(Serialize)]
-struct InputsDoc<'a> {
-    files: u64,
-    bytes: u64,
-    lines: u64,
-    records: u64,
-    matched: u64,
-    other: u64,
-    malformed: u64,
-    unreadable: usize,
-    formats: &'a BTreeMap<String, u64>,
-    errors: Vec<ErrorDoc<'a>>,
-    malformed_samples: Vec<MalformedDoc<'a>>,
+#[derive(Debug, Serialize, Deserialize)]
+pub struct InputsDoc {
+    pub files: u64,
+    pub bytes: u64,
+    pub lines: u64,
+    pub records: u64,
+    pub matched: u64,
+    pub other: u64,
+    pub malformed: u64,
+    pub unreadable: usize,
+    pub formats: BTreeMap<String, u64>,
+    pub errors: Vec<ErrorDoc>,
+    pub malformed_samples: Vec<MalformedDoc>,
 }
 
-#[derive(Serialize)]
-struct ErrorDoc<'a> {
-    file: &'a str,
-    message: &'a str,
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ErrorDoc {
+    pub file: String,
+    pub message: String,
 }
 
-#[derive(Serialize)]
-struct MalformedDoc<'a> {
-    file: &'a str,
-    line: u64,
-    record: Option<u64>,
-    reason: &'a str,
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MalformedDoc {
+    pub file: String,
+    pub line: u64,
+    pub record: Option<u64>,
+    pub reason: String,
 }
 
-#[derive(Serialize)]
-struct Totals {
-    events: u64,
-    distinct_actors: usize,
-    duplicates: u64,
-    filtered: u64,
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Totals {
+    pub events: u64,
+    pub distinct_actors: usize,
+    pub duplicates: u64,
+    pub filtered: u64,
 }
 
-#[derive(Serialize)]
-struct CauseDoc<'a> {
-    title: &'a str,
-    count: u64,
-    distinct_actors: usize,
-    first_seen: Option<String>,
-    last_seen: Option<String>,
-    top_actors: Vec<Count<'a>>,
-    actors: &'a BTreeMap<String, u64>,
-    remediation: Remediation<'a>,
+/// A `--fail-on` threshold and whether it fired.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ThresholdDoc {
+    pub threshold: String,
+    pub count: u64,
+    pub limit: u64,
+    pub fired: bool,
 }
 
-#[derive(Serialize)]
-struct Remediation<'a> {
-    summary: &'a str,
-    steps: &'a [String],
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CauseDoc {
+    pub title: String,
+    pub count: u64,
+    pub distinct_actors: usize,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
+    pub top_actors: Vec<Count>,
+    pub actors: BTreeMap<String, u64>,
+    pub remediation: Remediation,
 }
 
-#[derive(Serialize)]
-struct Count<'a> {
-    actor: &'a str,
-    count: u64,
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Remediation {
+    pub summary: String,
+    pub steps: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Count {
+    pub actor: String,
+    pub count: u64,
 }
 
 impl SummaryWriter for Json {
     fn write_summary(&self, ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &document(ctx))?;
+        let mut writer = serde_json::Serializer::with_formatter(
+            &mut *out,
+            serde_json::ser::PrettyFormatter::with_indent(b"  "),
+        );
+        document(ctx).serialize(&mut writer)?;
         out.write_all(b"\n")
     }
 }
 
-fn document<'a>(ctx: &'a SummaryContext<'a>) -> SummaryDoc<'a> {
+/// The document for a summary and its context.
+pub fn document(ctx: &SummaryContext<'_>) -> SummaryDoc {
     let s: &Summary = ctx.summary;
     SummaryDoc {
-        schema: SCHEMA,
+        schema: SCHEMA.into(),
         generator: Generator {
-            name: "keydeny",
-            version: env!("CARGO_PKG_VERSION"),
+            name: "keydeny".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
         },
-        rules_digest: &ctx.rules.digest,
-        window: Window {
-            since: ctx.window.since.map(utc),
-            until: ctx.window.until.map(utc),
+        rules_digest: ctx.rules_digest.to_string(),
+        window: WindowDoc {
+            since: ctx.window.since,
+            until: ctx.window.until,
         },
         period: Period {
-            first: s.total.first.map(utc),
-            last: s.total.last.map(utc),
+            first: s.total.first,
+            last: s.total.last,
         },
-        inputs: inputs(s),
+        inputs: inputs_doc(&s.inputs),
         totals: Totals {
             events: s.total.count,
             distinct_actors: s.total.actors.len(),
             duplicates: s.duplicates,
             filtered: s.filtered,
         },
+        thresholds: ctx.thresholds.to_vec(),
         by_cause: s
             .by_cause
             .iter()
-            .map(|(c, g)| (c.id(), cause_doc(ctx, *c, g)))
+            .map(|(c, g)| (*c, cause_doc(ctx, *c, g)))
             .collect(),
         top_actors: counts(&s.total, ctx.top),
-        by_platform: s.by_platform.iter().map(|(p, n)| (p.id(), *n)).collect(),
-        by_tenant: s.by_tenant.iter().map(|(t, n)| (t.as_str(), *n)).collect(),
-        by_action: s.by_action.iter().map(|(a, n)| (a.as_str(), *n)).collect(),
+        actors: s.total.actors.clone(),
+        by_platform: s.by_platform.clone(),
+        by_tenant: s.by_tenant.clone(),
+        by_action: s.by_action.clone(),
+        by_source_ip: s.by_source_ip.clone(),
         by_day: s
             .by_day
             .iter()
             .map(|(day, causes)| {
-                let mut row: BTreeMap<&'static str, u64> =
-                    causes.iter().map(|(c, n)| (c.id(), *n)).collect();
-                row.insert("total", causes.values().sum());
-                (day.to_string(), row)
+                let mut row: BTreeMap<String, u64> = causes
+                    .iter()
+                    .map(|(c, n)| (c.id().to_string(), *n))
+                    .collect();
+                row.insert("total".into(), causes.values().sum());
+                (*day, row)
             })
+            .collect(),
+        timeline: s
+            .timeline
+            .iter()
+            .map(|(t, causes)| (utc(*t), causes.clone()))
             .collect(),
     }
 }
 
-fn inputs(s: &Summary) -> InputsDoc<'_> {
-    let i = &s.inputs;
+fn inputs_doc(i: &Inputs) -> InputsDoc {
     InputsDoc {
         files: i.files,
         bytes: i.bytes,
@@ -175,55 +209,164 @@ fn inputs(s: &Summary) -> InputsDoc<'_> {
         other: i.other,
         malformed: i.malformed,
         unreadable: i.errors.len(),
-        formats: &i.formats,
+        formats: i.formats.clone(),
         errors: i
             .errors
             .iter()
             .map(|e| ErrorDoc {
-                file: &e.file,
-                message: &e.message,
+                file: e.file.clone(),
+                message: e.message.clone(),
             })
             .collect(),
         malformed_samples: i
             .malformed_samples
             .iter()
             .map(|(file, m)| MalformedDoc {
-                file,
+                file: file.clone(),
                 line: m.line,
                 record: m.record,
-                reason: &m.reason,
+                reason: m.reason.clone(),
             })
             .collect(),
     }
 }
 
-fn cause_doc<'a>(
-    ctx: &'a SummaryContext<'a>,
-    cause: crate::event::Cause,
-    g: &'a Group,
-) -> CauseDoc<'a> {
+fn cause_doc(ctx: &SummaryContext<'_>, cause: Cause, g: &Group) -> CauseDoc {
     let doc = ctx.rules.cause_doc(cause);
     CauseDoc {
-        title: doc.map_or("", |d| d.title.as_str()),
+        title: doc.map(|d| d.title.clone()).unwrap_or_default(),
         count: g.count,
         distinct_actors: g.actors.len(),
-        first_seen: g.first.map(|t| utc_opt(Some(t))),
-        last_seen: g.last.map(|t| utc_opt(Some(t))),
+        first_seen: g.first,
+        last_seen: g.last,
         top_actors: counts(g, ctx.top),
-        actors: &g.actors,
+        actors: g.actors.clone(),
         remediation: Remediation {
-            summary: doc.map_or("", |d| d.todo.as_str()),
-            steps: doc.map_or(&[], |d| d.steps.as_slice()),
+            summary: doc.map(|d| d.todo.clone()).unwrap_or_default(),
+            steps: doc.map(|d| d.steps.clone()).unwrap_or_default(),
         },
     }
 }
 
-fn counts(group: &Group, n: usize) -> Vec<Count<'_>> {
+fn counts(group: &Group, n: usize) -> Vec<Count> {
     top(&group.actors, n)
         .into_iter()
         .map(|(actor, count)| Count {
-            actor: actor.as_str(),
+            actor: actor.clone(),
             count,
         })
         .collect()
+}
+
+/// A summary document read back: the mergeable [`Summary`], its window and rule digest.
+pub struct ReadSummary {
+    pub summary: Summary,
+    pub window: Window,
+    pub rules_digest: String,
+}
+
+/// Read a `keydeny.summary/v1` document.
+pub fn read_summary(text: &str) -> Result<ReadSummary, String> {
+    let doc: SummaryDoc =
+        serde_json::from_str(text).map_err(|e| format!("not a keydeny summary: {e}"))?;
+    if doc.schema != SCHEMA {
+        return Err(format!("schema {:?} is not {SCHEMA:?}", doc.schema));
+    }
+    let total = Group {
+        count: doc.totals.events,
+        actors: doc.actors,
+        first: doc.period.first,
+        last: doc.period.last,
+    };
+    let by_cause = doc
+        .by_cause
+        .into_iter()
+        .map(|(cause, c)| {
+            (
+                cause,
+                Group {
+                    count: c.count,
+                    actors: c.actors,
+                    first: c.first_seen,
+                    last: c.last_seen,
+                },
+            )
+        })
+        .collect();
+    let by_day = doc
+        .by_day
+        .into_iter()
+        .map(|(day, row)| {
+            let causes = row
+                .into_iter()
+                .filter_map(|(k, n)| Cause::from_id(&k).map(|c| (c, n)))
+                .collect();
+            (day, causes)
+        })
+        .collect();
+    let timeline = doc
+        .timeline
+        .into_iter()
+        .filter_map(|(t, causes)| {
+            DateTime::parse_from_rfc3339(&t)
+                .ok()
+                .map(|t| (t.with_timezone(&Utc), causes))
+        })
+        .collect();
+    let summary = Summary {
+        inputs: inputs_from_doc(doc.inputs),
+        duplicates: doc.totals.duplicates,
+        filtered: doc.totals.filtered,
+        total,
+        by_cause,
+        by_platform: doc.by_platform,
+        by_tenant: doc.by_tenant,
+        by_action: doc.by_action,
+        by_source_ip: doc.by_source_ip,
+        by_day,
+        timeline,
+    };
+    Ok(ReadSummary {
+        summary,
+        window: Window {
+            since: doc.window.since,
+            until: doc.window.until,
+        },
+        rules_digest: doc.rules_digest,
+    })
+}
+
+fn inputs_from_doc(doc: InputsDoc) -> Inputs {
+    Inputs {
+        files: doc.files,
+        bytes: doc.bytes,
+        lines: doc.lines,
+        records: doc.records,
+        matched: doc.matched,
+        other: doc.other,
+        malformed: doc.malformed,
+        errors: doc
+            .errors
+            .into_iter()
+            .map(|e| InputError {
+                file: e.file,
+                message: e.message,
+            })
+            .collect(),
+        formats: doc.formats,
+        malformed_samples: doc
+            .malformed_samples
+            .into_iter()
+            .map(|m| {
+                (
+                    m.file,
+                    Malformed {
+                        line: m.line,
+                        record: m.record,
+                        reason: m.reason,
+                    },
+                )
+            })
+            .collect(),
+    }
 }

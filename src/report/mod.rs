@@ -3,9 +3,12 @@
 //! (CSV row, JSON schema) live in their module, apart from the in-memory model.
 
 pub mod csv;
+pub mod html;
 pub mod json;
+pub mod markdown;
 pub mod ndjson;
 pub mod table;
+pub mod view;
 
 use std::io::{self, Write};
 
@@ -15,13 +18,24 @@ use crate::aggregate::Summary;
 use crate::config::Window;
 use crate::event::Event;
 use crate::rules::RuleSet;
+use crate::trend::Trend;
+use crate::zone::Zone;
+use json::ThresholdDoc;
 
 /// What every summary writer shows besides the counts.
 pub struct SummaryContext<'a> {
     pub summary: &'a Summary,
+    /// For the cause titles and remediation.
     pub rules: &'a RuleSet,
+    /// The digest of the rules that produced the summary (`mixed` after merging different ones).
+    pub rules_digest: &'a str,
     pub window: Window,
     pub top: usize,
+    pub thresholds: &'a [ThresholdDoc],
+    pub zone: Zone,
+    pub title: &'a str,
+    pub generated: DateTime<Utc>,
+    pub trend: Option<&'a Trend>,
 }
 
 /// A writer of the per-event listing.

@@ -6,10 +6,20 @@ use std::io::{self, Write};
 use comfy_table::presets::NOTHING;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
-use super::{EventWriter, SummaryContext, SummaryWriter, utc, utc_opt};
+use super::{EventWriter, SummaryContext, SummaryWriter};
 use crate::event::Event;
+use crate::zone::Zone;
 
-pub struct TableWriter;
+/// Tables for the terminal, times shown in `zone`.
+pub struct TableWriter {
+    zone: Zone,
+}
+
+impl TableWriter {
+    pub fn with_zone(zone: Zone) -> TableWriter {
+        TableWriter { zone }
+    }
+}
 
 const REASON_WIDTH: usize = 90;
 const ACTOR_WIDTH: usize = 48;
@@ -22,7 +32,7 @@ impl EventWriter for TableWriter {
         let mut table = new_table(&["TIME", "CAUSE", "PLATFORM", "ACTOR", "ACTION", "REASON"]);
         for e in events {
             table.add_row(vec![
-                utc_opt(e.time),
+                self.zone.format_opt(e.time),
                 e.cause.id().to_string(),
                 e.platform.id().to_string(),
                 middle_cell(e.actor.as_deref().unwrap_or("-"), ACTOR_WIDTH),
@@ -39,15 +49,34 @@ impl SummaryWriter for TableWriter {
     fn write_summary(&self, ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()> {
         let s = ctx.summary;
         let span = match (s.total.first, s.total.last) {
-            (Some(first), Some(last)) => format!(", {} .. {}", utc(first), utc(last)),
+            (Some(first), Some(last)) => {
+                format!(", {} .. {}", ctx.zone.format(first), ctx.zone.format(last))
+            }
             _ => String::new(),
         };
+        let change = ctx
+            .trend
+            .map(|t| {
+                format!(
+                    " ({} in the baseline, {})",
+                    t.total.before,
+                    t.total.change.id()
+                )
+            })
+            .unwrap_or_default();
         writeln!(
             out,
-            "{} denied key-generation event(s) by {} actor(s){span}",
+            "{} denied key-generation event(s){change} by {} actor(s){span}",
             s.total.count,
             s.total.actors.len()
         )?;
+        for t in ctx.thresholds.iter().filter(|t| t.fired) {
+            writeln!(
+                out,
+                "Threshold reached: {} has {} event(s), limit {}.",
+                t.threshold, t.count, t.limit
+            )?;
+        }
         if s.total.count > 0 {
             writeln!(out)?;
             write_cause_table(ctx, out)?;
@@ -59,15 +88,28 @@ impl SummaryWriter for TableWriter {
 }
 
 fn write_cause_table(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let mut table = new_table(&["CAUSE", "EVENTS", "ACTORS", "FIRST SEEN", "LAST SEEN"]);
+    let mut header = vec!["CAUSE", "EVENTS", "ACTORS", "FIRST SEEN", "LAST SEEN"];
+    if ctx.trend.is_some() {
+        header.push("CHANGE");
+    }
+    let mut table = new_table(&header);
     for (cause, group) in ctx.summary.causes_by_count() {
-        table.add_row(vec![
+        let mut row = vec![
             cause.id().to_string(),
             group.count.to_string(),
             group.actors.len().to_string(),
-            utc_opt(group.first),
-            utc_opt(group.last),
-        ]);
+            ctx.zone.format_opt(group.first),
+            ctx.zone.format_opt(group.last),
+        ];
+        if let Some(trend) = ctx.trend {
+            row.push(
+                trend
+                    .cause(cause)
+                    .map(|r| r.change.describe(r.before))
+                    .unwrap_or_default(),
+            );
+        }
+        table.add_row(row);
     }
     for column in [1, 2] {
         if let Some(c) = table.column_mut(column) {

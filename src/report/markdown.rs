@@ -1,0 +1,260 @@
+//! The Markdown report: what a scheduled job files for a security lead. Text from logs is
+//! escaped (no table breaks, no links, no HTML, no control characters).
+
+use std::io::{self, Write};
+
+use super::view::{CauseView, ReportView, Timeline};
+use super::{SummaryContext, SummaryWriter};
+use crate::trend::TrendRow;
+
+pub struct Markdown;
+
+impl SummaryWriter for Markdown {
+    fn write_summary(&self, ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let view = ReportView::new(ctx);
+        header(&view, out)?;
+        thresholds(ctx, out)?;
+        causes(&view, out)?;
+        remediation(&view, out)?;
+        tops(&view, out)?;
+        timeline(&view.timeline, out)?;
+        actor_trend(&view, out)?;
+        inputs(ctx, out)
+    }
+}
+
+fn header(v: &ReportView<'_>, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "# {}\n", md(v.title))?;
+    let period_kind = if v.window_given {
+        "Window"
+    } else {
+        "Period (first to last event)"
+    };
+    writeln!(out, "| | |\n|---|---|")?;
+    writeln!(out, "| {period_kind} | {} |", v.period)?;
+    writeln!(out, "| Generated | {} |", v.generated)?;
+    writeln!(out, "| Times shown in | {} |", md(&v.zone))?;
+    writeln!(out, "| keydeny | {} (rules {}) |", v.version, md(v.digest))?;
+    writeln!(out, "| Inputs | {} |", v.coverage)?;
+    if let Some(baseline) = v.baseline {
+        writeln!(out, "| Baseline | {} |", md(baseline))?;
+    }
+    let change = v
+        .total_trend
+        .map(|t| format!(" ({})", t.change.describe(t.before)))
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "\n**{}** denied key-generation event(s){change} by **{}** actor(s).\n",
+        v.total, v.actors
+    )
+}
+
+fn thresholds(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()> {
+    if ctx.thresholds.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "## Thresholds\n\n| Threshold | Events | Limit | Status |\n|---|---:|---:|---|"
+    )?;
+    for t in ctx.thresholds {
+        let status = if t.fired { "**reached**" } else { "ok" };
+        writeln!(
+            out,
+            "| {} | {} | {} | {status} |",
+            t.threshold, t.count, t.limit
+        )?;
+    }
+    writeln!(out)
+}
+
+fn causes(v: &ReportView<'_>, out: &mut dyn Write) -> io::Result<()> {
+    if v.causes.is_empty() {
+        return writeln!(out, "No denied key-generation events.\n");
+    }
+    let trend = v.baseline.is_some();
+    writeln!(out, "## By cause\n")?;
+    write!(out, "| Cause | Events | Actors | First seen | Last seen |")?;
+    writeln!(
+        out,
+        "{}",
+        if trend {
+            " Change |\n|---|---:|---:|---|---|---|"
+        } else {
+            "\n|---|---:|---:|---|---|"
+        }
+    )?;
+    for c in &v.causes {
+        write!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            c.cause.id(),
+            c.group.count,
+            c.group.actors.len(),
+            c.first,
+            c.last
+        )?;
+        if trend {
+            write!(out, " {} |", change(c.trend))?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out)
+}
+
+fn remediation(v: &ReportView<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let live: Vec<&CauseView<'_>> = v.causes.iter().filter(|c| c.group.count > 0).collect();
+    if live.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "## What to do\n")?;
+    for c in live {
+        writeln!(
+            out,
+            "### {}: {} ({})\n",
+            c.cause.id(),
+            md(c.title),
+            c.group.count
+        )?;
+        writeln!(out, "{}\n", md(c.meaning))?;
+        for (n, step) in c.steps.iter().enumerate() {
+            writeln!(out, "{}. {}", n + 1, md(step))?;
+        }
+        if !c.top_actors.is_empty() {
+            let actors: Vec<String> = c
+                .top_actors
+                .iter()
+                .map(|(a, n)| format!("{} ({n})", md(a)))
+                .collect();
+            writeln!(out, "\nTop actors: {}", actors.join(", "))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn tops(v: &ReportView<'_>, out: &mut dyn Write) -> io::Result<()> {
+    for (heading, column, rows) in [
+        ("Top actors", "Actor", &v.top_actors),
+        ("Top tenants", "Tenant", &v.top_tenants),
+        ("Platforms", "Platform", &v.top_platforms),
+        ("Top source IPs", "Source IP", &v.top_sources),
+    ] {
+        if rows.is_empty() {
+            continue;
+        }
+        writeln!(out, "## {heading}\n\n| {column} | Events |\n|---|---:|")?;
+        for (key, n) in rows {
+            writeln!(out, "| {} | {n} |", md(key))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn timeline(t: &Timeline, out: &mut dyn Write) -> io::Result<()> {
+    if t.buckets.is_empty() {
+        return Ok(());
+    }
+    let title = if t.unit == "hour" {
+        "Timeline by hour"
+    } else {
+        "Timeline by day"
+    };
+    writeln!(out, "## {title}\n")?;
+    let causes: Vec<&str> = t.causes.iter().map(|c| c.id()).collect();
+    writeln!(out, "| {} | {} | Total |", t.unit, causes.join(" | "))?;
+    writeln!(out, "|---|{}---:|", "---:|".repeat(causes.len()))?;
+    for (label, counts) in &t.buckets {
+        let cells: Vec<String> = t
+            .causes
+            .iter()
+            .map(|c| counts.get(c).copied().unwrap_or(0).to_string())
+            .collect();
+        writeln!(
+            out,
+            "| {label} | {} | {} |",
+            cells.join(" | "),
+            counts.values().sum::<u64>()
+        )?;
+    }
+    writeln!(out)
+}
+
+fn actor_trend(v: &ReportView<'_>, out: &mut dyn Write) -> io::Result<()> {
+    if v.actor_trend.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "## Top actors against the baseline\n\n| Actor | Before | Now | Change |\n|---|---:|---:|---|"
+    )?;
+    for row in v.actor_trend {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            md(&row.key),
+            row.before,
+            row.after,
+            row.change.id()
+        )?;
+    }
+    writeln!(out)
+}
+
+fn inputs(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let i = &ctx.summary.inputs;
+    writeln!(out, "## Inputs\n")?;
+    writeln!(
+        out,
+        "{} file(s), {} bytes, {} lines, {} records: {} denied key generation(s), {} other, {} malformed. \
+         {} duplicate(s) counted once; {} event(s) outside the filters.",
+        i.files,
+        i.bytes,
+        i.lines,
+        i.records,
+        i.matched,
+        i.other,
+        i.malformed,
+        ctx.summary.duplicates,
+        ctx.summary.filtered
+    )?;
+    if !i.formats.is_empty() {
+        let formats: Vec<String> = i.formats.iter().map(|(f, n)| format!("{f} {n}")).collect();
+        writeln!(out, "\nFormats: {}.", formats.join(", "))?;
+    }
+    if !i.errors.is_empty() {
+        writeln!(out, "\n| Unreadable input | Reason |\n|---|---|")?;
+        for e in &i.errors {
+            writeln!(out, "| {} | {} |", md(&e.file), md(&e.message))?;
+        }
+    }
+    if !i.malformed_samples.is_empty() {
+        writeln!(out, "\n| Malformed record | Reason |\n|---|---|")?;
+        for (file, m) in &i.malformed_samples {
+            writeln!(out, "| {}:{} | {} |", md(file), m.line, md(&m.reason))?;
+        }
+    }
+    Ok(())
+}
+
+fn change(row: Option<&TrendRow>) -> String {
+    row.map(|r| r.change.describe(r.before)).unwrap_or_default()
+}
+
+/// Log text as inert Markdown: control characters dropped, markup characters escaped.
+pub fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            c if c.is_control() => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '~' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}

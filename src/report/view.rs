@@ -1,0 +1,205 @@
+//! The content of a summary report, computed once for the Markdown and HTML writers: header
+//! facts, cause rows with remediation and trend, top lists, and the timeline regrouped by day
+//! (or by hour for windows up to two days) in the display zone.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::SummaryContext;
+use crate::aggregate::{Group, top};
+use crate::event::Cause;
+use crate::trend::{Change, TrendRow};
+
+/// One cause's row and its remediation.
+pub struct CauseView<'a> {
+    pub cause: Cause,
+    pub title: &'a str,
+    pub meaning: &'a str,
+    pub steps: &'a [String],
+    pub group: &'a Group,
+    pub first: String,
+    pub last: String,
+    pub trend: Option<&'a TrendRow>,
+    pub top_actors: Vec<(String, u64)>,
+}
+
+/// The timeline: buckets in order, with counts per cause.
+pub struct Timeline {
+    /// `day` or `hour`.
+    pub unit: &'static str,
+    pub buckets: Vec<(String, BTreeMap<Cause, u64>)>,
+    /// Causes that occur, in taxonomy order.
+    pub causes: Vec<Cause>,
+}
+
+impl Timeline {
+    pub fn max_total(&self) -> u64 {
+        self.buckets
+            .iter()
+            .map(|(_, c)| c.values().sum::<u64>())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// Everything a report shows.
+pub struct ReportView<'a> {
+    pub title: &'a str,
+    pub period: String,
+    pub window_given: bool,
+    pub generated: String,
+    pub version: &'static str,
+    pub digest: &'a str,
+    pub zone: String,
+    pub coverage: String,
+    pub total: u64,
+    pub actors: usize,
+    pub total_trend: Option<&'a TrendRow>,
+    pub causes: Vec<CauseView<'a>>,
+    pub top_actors: Vec<(String, u64)>,
+    pub top_tenants: Vec<(String, u64)>,
+    pub top_platforms: Vec<(String, u64)>,
+    pub top_sources: Vec<(String, u64)>,
+    pub timeline: Timeline,
+    pub actor_trend: &'a [TrendRow],
+    pub baseline: Option<&'a str>,
+}
+
+impl<'a> ReportView<'a> {
+    pub fn new(ctx: &'a SummaryContext<'a>) -> ReportView<'a> {
+        let s = ctx.summary;
+        let zone = ctx.zone;
+        let (start, end, window_given) = match (ctx.window.since, ctx.window.until) {
+            (None, None) => (s.total.first, s.total.last, false),
+            (since, until) => (since.or(s.total.first), until.or(s.total.last), true),
+        };
+        let period = match (start, end) {
+            (Some(a), Some(b)) => format!("{} to {}", zone.format(a), zone.format(b)),
+            _ => "no events".to_string(),
+        };
+        let i = &s.inputs;
+        let coverage = format!(
+            "{} file(s), {} bytes, {} lines, {} records ({} malformed), {} unreadable",
+            i.files,
+            i.bytes,
+            i.lines,
+            i.records,
+            i.malformed,
+            i.errors.len()
+        );
+        ReportView {
+            title: ctx.title,
+            period,
+            window_given,
+            generated: zone.format(ctx.generated),
+            version: env!("CARGO_PKG_VERSION"),
+            digest: ctx.rules_digest,
+            zone: zone.name(),
+            coverage,
+            total: s.total.count,
+            actors: s.total.actors.len(),
+            total_trend: ctx.trend.map(|t| &t.total),
+            causes: causes(ctx),
+            top_actors: owned(top(&s.total.actors, ctx.top)),
+            top_tenants: owned(top(&s.by_tenant, ctx.top)),
+            top_platforms: top(&s.by_platform, ctx.top)
+                .into_iter()
+                .map(|(p, n)| (p.id().to_string(), n))
+                .collect(),
+            top_sources: owned(top(&s.by_source_ip, ctx.top)),
+            timeline: timeline(ctx, start, end),
+            actor_trend: ctx.trend.map_or(&[], |t| t.actors.as_slice()),
+            baseline: ctx.trend.map(|t| t.baseline.as_str()),
+        }
+    }
+}
+
+fn owned(entries: Vec<(&String, u64)>) -> Vec<(String, u64)> {
+    entries.into_iter().map(|(k, n)| (k.clone(), n)).collect()
+}
+
+fn causes<'a>(ctx: &'a SummaryContext<'a>) -> Vec<CauseView<'a>> {
+    let mut rows: Vec<CauseView<'a>> = ctx
+        .summary
+        .causes_by_count()
+        .into_iter()
+        .map(|(cause, group)| {
+            let doc = ctx.rules.cause_doc(cause);
+            CauseView {
+                cause,
+                title: doc.map_or("", |d| d.title.as_str()),
+                meaning: doc.map_or("", |d| d.meaning.as_str()),
+                steps: doc.map_or(&[], |d| d.steps.as_slice()),
+                group,
+                first: ctx.zone.format_opt(group.first),
+                last: ctx.zone.format_opt(group.last),
+                trend: ctx.trend.and_then(|t| t.cause(cause)),
+                top_actors: group
+                    .top_actors(ctx.top)
+                    .into_iter()
+                    .map(|(a, n)| (a.to_string(), n))
+                    .collect(),
+            }
+        })
+        .collect();
+    // Causes that disappeared since the baseline still get a row.
+    if let Some(trend) = ctx.trend {
+        for row in trend.by_cause.iter().filter(|r| r.change == Change::Gone) {
+            if let Some(cause) = Cause::from_id(&row.key) {
+                rows.push(gone_cause(ctx, cause, row));
+            }
+        }
+    }
+    rows
+}
+
+fn gone_cause<'a>(ctx: &'a SummaryContext<'a>, cause: Cause, row: &'a TrendRow) -> CauseView<'a> {
+    static EMPTY: std::sync::LazyLock<Group> = std::sync::LazyLock::new(Group::default);
+    let doc = ctx.rules.cause_doc(cause);
+    CauseView {
+        cause,
+        title: doc.map_or("", |d| d.title.as_str()),
+        meaning: doc.map_or("", |d| d.meaning.as_str()),
+        steps: &[],
+        group: &EMPTY,
+        first: String::new(),
+        last: String::new(),
+        trend: Some(row),
+        top_actors: Vec::new(),
+    }
+}
+
+/// Daily buckets, or hourly when the period is two days or shorter.
+fn timeline(
+    ctx: &SummaryContext<'_>,
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+) -> Timeline {
+    let hourly = matches!((start, end), (Some(a), Some(b)) if b - a <= Duration::hours(48));
+    let mut buckets: BTreeMap<(DateTime<Utc>, String), BTreeMap<Cause, u64>> = BTreeMap::new();
+    let mut keys: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+    for (time, causes) in &ctx.summary.timeline {
+        let label = if hourly {
+            ctx.zone.hour(*time)
+        } else {
+            ctx.zone.day(*time).to_string()
+        };
+        let first = *keys.entry(label.clone()).or_insert(*time);
+        let bucket = buckets.entry((first, label)).or_default();
+        for (cause, n) in causes {
+            *bucket.entry(*cause).or_default() += n;
+        }
+    }
+    let mut causes: Vec<Cause> = buckets.values().flat_map(|c| c.keys().copied()).collect();
+    causes.sort();
+    causes.dedup();
+    Timeline {
+        unit: if hourly { "hour" } else { "day" },
+        buckets: buckets
+            .into_iter()
+            .map(|((_, label), c)| (label, c))
+            .collect(),
+        causes,
+    }
+}

@@ -1,0 +1,164 @@
+//! The time zone times are shown in (`--tz`): an IANA name (`Europe/Berlin`) or a fixed offset
+//! (`+05:30`, `UTC`). Reports and tables use it; CSV and JSON always stay in UTC. Every time
+//! printed carries its offset.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Offset, SecondsFormat, Utc};
+use chrono_tz::Tz;
+
+/// A display time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Zone {
+    Named(Tz),
+    Fixed(FixedOffset),
+}
+
+impl Default for Zone {
+    fn default() -> Self {
+        Zone::Fixed(FixedOffset::east_opt(0).expect("zero offset"))
+    }
+}
+
+impl FromStr for Zone {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Zone, String> {
+        let text = text.trim();
+        if matches!(text, "UTC" | "utc" | "Z" | "z") {
+            return Ok(Zone::default());
+        }
+        if let Some(offset) = parse_offset(text) {
+            return Ok(Zone::Fixed(offset));
+        }
+        Tz::from_str(text).map(Zone::Named).map_err(|_| {
+            format!("expected an IANA time zone like Europe/Berlin or an offset like +05:30, found {text:?}")
+        })
+    }
+}
+
+/// `+05:30`, `-0800`, `+02`.
+fn parse_offset(text: &str) -> Option<FixedOffset> {
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if !digits.chars().all(|c| c.is_ascii_digit()) || !matches!(digits.len(), 2 | 4) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = digits
+        .get(2..)
+        .filter(|m| !m.is_empty())
+        .map_or(Some(0), |m| m.parse().ok())?;
+    if hours > 14 || minutes > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+}
+
+impl Zone {
+    /// RFC 3339 with this zone's offset (`2024-05-02T15:30:00+05:30`; `Z` for UTC).
+    pub fn format(self, time: DateTime<Utc>) -> String {
+        match self {
+            Zone::Named(tz) => time
+                .with_timezone(&tz)
+                .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            Zone::Fixed(offset) => time
+                .with_timezone(&offset)
+                .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        }
+    }
+
+    pub fn format_opt(self, time: Option<DateTime<Utc>>) -> String {
+        time.map(|t| self.format(t)).unwrap_or_default()
+    }
+
+    /// The local calendar day of `time`.
+    pub fn day(self, time: DateTime<Utc>) -> NaiveDate {
+        match self {
+            Zone::Named(tz) => time.with_timezone(&tz).date_naive(),
+            Zone::Fixed(offset) => time.with_timezone(&offset).date_naive(),
+        }
+    }
+
+    /// The local hour of `time`, as `2024-05-02T15:00+05:30`.
+    pub fn hour(self, time: DateTime<Utc>) -> String {
+        let (local, offset) = match self {
+            Zone::Named(tz) => {
+                let local = time.with_timezone(&tz);
+                (local.naive_local(), local.offset().fix())
+            }
+            Zone::Fixed(offset) => (time.with_timezone(&offset).naive_local(), offset),
+        };
+        let hour = local.format("%Y-%m-%dT%H:00").to_string();
+        let offset = if offset.local_minus_utc() == 0 {
+            "Z".to_string()
+        } else {
+            offset.to_string()
+        };
+        format!("{hour}{offset}")
+    }
+
+    /// A name for headers: `UTC`, `+05:30`, `Europe/Berlin`.
+    pub fn name(self) -> String {
+        match self {
+            Zone::Named(tz) => tz.name().to_string(),
+            Zone::Fixed(offset) if offset.local_minus_utc() == 0 => "UTC".into(),
+            Zone::Fixed(offset) => offset.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn offsets_and_names() {
+        let t = at("2024-05-02T10:00:00Z");
+        let cases = [
+            ("UTC", "2024-05-02T10:00:00Z"),
+            ("+05:30", "2024-05-02T15:30:00+05:30"),
+            ("-0800", "2024-05-02T02:00:00-08:00"),
+            ("Europe/Berlin", "2024-05-02T12:00:00+02:00"),
+            ("America/New_York", "2024-05-02T06:00:00-04:00"),
+        ];
+        for (zone, expected) in cases {
+            assert_eq!(zone.parse::<Zone>().unwrap().format(t), expected, "{zone}");
+        }
+        assert!("Mars/Olympus".parse::<Zone>().is_err());
+        assert!("+25:00".parse::<Zone>().is_err());
+    }
+
+    #[test]
+    fn dst_changes_the_offset_within_one_window() {
+        // Europe/Berlin leaves summer time on 2024-10-27 at 01:00 UTC.
+        let berlin: Zone = "Europe/Berlin".parse().unwrap();
+        assert_eq!(
+            berlin.format(at("2024-10-27T00:30:00Z")),
+            "2024-10-27T02:30:00+02:00"
+        );
+        assert_eq!(
+            berlin.format(at("2024-10-27T01:30:00Z")),
+            "2024-10-27T02:30:00+01:00"
+        );
+        assert_eq!(
+            berlin.hour(at("2024-10-27T01:30:00Z")),
+            "2024-10-27T02:00+01:00"
+        );
+        let india: Zone = "+05:30".parse().unwrap();
+        assert_eq!(
+            india.day(at("2024-05-02T18:45:00Z")),
+            NaiveDate::from_ymd_opt(2024, 5, 3).unwrap()
+        );
+    }
+}

@@ -10,15 +10,20 @@ use rayon::prelude::*;
 use chrono::{DateTime, Utc};
 
 use crate::aggregate::{InputError, Summary};
-use crate::cli::{EventsFormat, ReportArgs, SummaryFormat};
+use std::collections::BTreeMap;
+
+use crate::cli::{EventsFormat, GroupBy, ReportArgs, SummaryFormat};
 use crate::config::{ScanConfig, Threshold, Window};
 use crate::event::{Cause, Event};
 use crate::prefilter::Prefilter;
+use crate::progress;
 use crate::report::json::ThresholdDoc;
+use crate::report::table::GroupRow;
 use crate::report::{self, EventWriter, SummaryContext, SummaryWriter};
 use crate::rules::RuleSet;
 use crate::scan::{FileScan, MALFORMED_SAMPLES, Scanner};
 use crate::source::walk;
+use crate::terminal::Terminal;
 use crate::trend::Trend;
 use crate::zone::Zone;
 
@@ -64,9 +69,26 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
         max_record: config.max_record,
         now: config.now,
     };
-    let scans: Vec<FileScan> = with_threads(config.threads, || {
-        inputs.par_iter().map(|input| scanner.scan(input)).collect()
-    })?;
+    let total_bytes: u64 = inputs
+        .iter()
+        .filter_map(|i| i.path.as_ref())
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let show_progress = config.terminal.progress && total_bytes > 0;
+    let scans: Vec<FileScan> = progress::with_progress(
+        show_progress,
+        total_bytes,
+        inputs.len() as u64,
+        |progress| {
+            with_threads(config.threads, || {
+                inputs
+                    .par_iter()
+                    .map(|input| scanner.scan(input, progress))
+                    .collect()
+            })
+        },
+    )?;
     let mut summary = Summary::default();
     for error in walk_errors {
         writeln!(diagnostics, "keydeny: {}: {}", error.path, error.message)?;
@@ -77,7 +99,7 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
     }
     let mut events = Vec::new();
     for scan in scans {
-        report_scan(&scan, diagnostics)?;
+        report_scan(&scan, config.quiet, diagnostics)?;
         account(&mut summary, &scan);
         events.extend(scan.tally.events);
     }
@@ -129,13 +151,16 @@ fn account(summary: &mut Summary, scan: &FileScan) {
 }
 
 /// `file: message` for unreadable inputs, `file:line: reason` for malformed records.
-fn report_scan(scan: &FileScan, diagnostics: &mut dyn Write) -> io::Result<()> {
+fn report_scan(scan: &FileScan, quiet: bool, diagnostics: &mut dyn Write) -> io::Result<()> {
     if let Some(error) = &scan.error {
         writeln!(
             diagnostics,
             "keydeny: {}: {error} (after line {})",
             scan.file, scan.lines
         )?;
+    }
+    if quiet {
+        return Ok(());
     }
     for m in &scan.tally.samples {
         let record = m
@@ -225,6 +250,17 @@ pub struct ReportOptions<'a> {
     pub now: DateTime<Utc>,
     pub output: Option<&'a Path>,
     pub fail_on: &'a [Threshold],
+    pub terminal: Terminal,
+    /// `--by` rows and `--explain` for the table format.
+    pub table: TableView,
+    pub by_rows: Vec<GroupRow>,
+}
+
+/// Table-only options of `summary`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TableView {
+    pub by: Option<GroupBy>,
+    pub explain: bool,
 }
 
 impl<'a> ReportOptions<'a> {
@@ -244,6 +280,9 @@ impl<'a> ReportOptions<'a> {
             now,
             output,
             fail_on,
+            terminal: Terminal::default(),
+            table: TableView::default(),
+            by_rows: Vec::new(),
         }
     }
 }
@@ -294,7 +333,12 @@ pub fn write_summary(
         generated: options.now,
         trend: trend.as_ref(),
     };
-    let table = report::table::TableWriter::with_zone(options.zone);
+    let mut table = report::table::TableWriter::new(options.zone, options.terminal);
+    table.explain = options.table.explain;
+    table.by = options
+        .table
+        .by
+        .map(|by| (by.id(), options.by_rows.clone()));
     let writer: &dyn SummaryWriter = match options.format {
         SummaryFormat::Table => &table,
         SummaryFormat::Json => &report::json::Json,
@@ -309,17 +353,23 @@ pub fn write_summary(
 pub fn summary(
     config: &ScanConfig,
     args: &ReportArgs,
+    view: TableView,
     out: &mut dyn Write,
     diagnostics: &mut dyn Write,
 ) -> io::Result<Outcome> {
     let findings = find(config, diagnostics)?;
-    let options = ReportOptions::new(
+    let mut options = ReportOptions::new(
         args,
         config.output.as_deref(),
         config.zone,
         config.now,
         &config.fail_on,
     );
+    options.terminal = config.terminal;
+    options.table = view;
+    if let Some(by) = view.by {
+        options.by_rows = groups(&findings.events, by, config.zone, args.top.max(20));
+    }
     let digest = &config.rules.digest;
     write_summary(
         &findings.summary,
@@ -340,7 +390,7 @@ pub fn events(
     diagnostics: &mut dyn Write,
 ) -> io::Result<Outcome> {
     let findings = find(config, diagnostics)?;
-    let table = report::table::TableWriter::with_zone(config.zone);
+    let table = report::table::TableWriter::new(config.zone, config.terminal);
     let writer: &dyn EventWriter = match format {
         EventsFormat::Table => &table,
         EventsFormat::Csv => &report::csv::Csv,
@@ -401,6 +451,57 @@ pub fn merge(
         out,
         diagnostics,
     )
+}
+
+/// `summary --by`: events per key of one dimension, with their causes, most events first.
+fn groups(events: &[Event], by: GroupBy, zone: Zone, limit: usize) -> Vec<GroupRow> {
+    struct Acc {
+        count: u64,
+        causes: BTreeMap<Cause, u64>,
+        first: Option<DateTime<Utc>>,
+        last: Option<DateTime<Utc>>,
+    }
+    let mut keys: BTreeMap<String, Acc> = BTreeMap::new();
+    for event in events {
+        let key = match by {
+            GroupBy::Actor => event.actor.clone(),
+            GroupBy::Tenant => event.tenant.clone(),
+            GroupBy::Platform => Some(event.platform.id().to_string()),
+            GroupBy::SourceIp => event.source_ip.clone(),
+            GroupBy::Action => Some(event.action.clone()),
+        }
+        .unwrap_or_else(|| "(none)".to_string());
+        let acc = keys.entry(key).or_insert(Acc {
+            count: 0,
+            causes: BTreeMap::new(),
+            first: None,
+            last: None,
+        });
+        acc.count += 1;
+        *acc.causes.entry(event.cause).or_default() += 1;
+        acc.first = match (acc.first, event.time) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        acc.last = acc.last.max(event.time);
+    }
+    let mut rows: Vec<GroupRow> = keys
+        .into_iter()
+        .map(|(key, acc)| {
+            let mut causes: Vec<(Cause, u64)> = acc.causes.into_iter().collect();
+            causes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            GroupRow {
+                key,
+                count: acc.count,
+                causes,
+                first: zone.format_secs_opt(acc.first),
+                last: zone.format_secs_opt(acc.last),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+    rows.truncate(limit);
+    rows
 }
 
 /// The smallest window covering every shard's window (open when any shard's is open).

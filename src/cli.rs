@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::event::{Cause, Platform};
 use crate::format::InputFormat;
+use crate::terminal::ColorChoice;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -16,11 +17,20 @@ use crate::format::InputFormat;
     long_about = "keydeny reads application and cloud audit logs (files, directories, gzip, zstd, stdin), \
 finds every denied attempt to create an API key, access key or token, classifies why it was \
 denied and reports it.",
-    after_help = "Examples:\n  keydeny summary /var/log/app/\n  keydeny events --format csv -o denied.csv --since 24h logs/\n  keydeny events --cause mfa_required --actor alice cloudtrail/\n  keydeny explain policy_block"
+    after_help = "Examples:\n  keydeny summary /var/log/app/                       who fails to create keys, and why\n  keydeny summary --by actor --since 1h logs/          the same, per actor, for the last hour\n  keydeny events --cause mfa_required --actor alice logs/\n  keydeny events --format csv -o denied.csv --since 7d logs/\n  keydeny summary --format html -o report.html --baseline last.json logs/\n  keydeny watch /var/log/app/                          follow live logs\n  keydeny explain policy_block                         what a cause means and what to do\n  keydeny rules test my-rules.toml app.log             teach keydeny your application's log"
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colour: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// No progress bar and no warnings about malformed records on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Fit tables into N columns (default: the terminal's width; no limit when piped).
+    #[arg(long, value_name = "N", global = true, hide = true)]
+    pub width: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -31,6 +41,15 @@ pub enum Command {
     Events(EventsArgs),
     /// Combine summary JSON files of disjoint inputs into the summary of their union.
     Merge(MergeArgs),
+    /// Follow log files (like tail -F) and print each denied key generation as it happens.
+    Watch(WatchArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    Man,
     /// What each cause means and how to fix it.
     Explain {
         /// One cause id; all causes when omitted.
@@ -52,10 +71,23 @@ pub enum RulesCommand {
         #[arg(long = "rules", value_name = "FILE")]
         rules: Vec<PathBuf>,
     },
-    /// Validate rules file(s): errors name file, rule and problem.
+    /// Validate rules file(s): errors name file, rule, line and column, and the problem.
     Check {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+    /// Show, line by line, how the rules read a log: which action, denial and cause rule
+    /// fired, or why none did.
+    Test {
+        /// The rules file to add to the built-in rules.
+        #[arg(value_name = "RULES.toml")]
+        rules: PathBuf,
+        /// A log file (any format keydeny reads).
+        #[arg(value_name = "LOGFILE")]
+        log: PathBuf,
+        /// Parse the log as this format instead of sniffing it.
+        #[arg(long, value_enum)]
+        input_format: Option<InputFormat>,
     },
 }
 
@@ -63,6 +95,12 @@ pub enum RulesCommand {
 pub struct SummaryArgs {
     #[command(flatten)]
     pub report: ReportArgs,
+    /// Group the table by actor, tenant, platform, source-ip or action instead of by cause.
+    #[arg(long, value_enum, help_heading = "Output")]
+    pub by: Option<GroupBy>,
+    /// Print every remediation step under each cause (table format).
+    #[arg(long, help_heading = "Output")]
+    pub explain: bool,
     #[command(flatten)]
     pub scan: ScanArgs,
 }
@@ -119,6 +157,50 @@ pub enum SummaryFormat {
     Json,
     Markdown,
     Html,
+}
+
+/// `summary --by`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    Actor,
+    Tenant,
+    Platform,
+    SourceIp,
+    Action,
+}
+
+impl GroupBy {
+    pub fn id(self) -> &'static str {
+        match self {
+            GroupBy::Actor => "actor",
+            GroupBy::Tenant => "tenant",
+            GroupBy::Platform => "platform",
+            GroupBy::SourceIp => "source-ip",
+            GroupBy::Action => "action",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Files or directories to follow (new files in a directory are picked up).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Also read what the files already hold (default: only what is appended from now on).
+    #[arg(long)]
+    pub from_start: bool,
+    /// Extra rules file(s).
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// Parse every file as this format instead of sniffing it.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Show times in this zone: IANA name or offset.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// How often to look for new data, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 250, hide = true)]
+    pub poll_ms: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -9,6 +9,7 @@ use crate::cli::ScanArgs;
 use crate::event::{Cause, Event, Platform};
 use crate::format::InputFormat;
 use crate::rules::{RuleError, RuleSet};
+use crate::terminal::Terminal;
 use crate::zone::Zone;
 
 /// The time window asked for with `--since/--until` (`until` is exclusive).
@@ -38,6 +39,9 @@ pub struct ScanConfig {
     pub now: DateTime<Utc>,
     /// The zone times are shown in (tables and reports).
     pub zone: Zone,
+    pub terminal: Terminal,
+    /// No warnings about malformed records.
+    pub quiet: bool,
 }
 
 /// A usage problem: printed as `keydeny: error: ...`, exit code 2.
@@ -95,7 +99,16 @@ impl ScanConfig {
             max_record: args.max_record_size.max(1024),
             now,
             zone: parse_zone(args.tz.as_deref())?,
+            terminal: Terminal::default(),
+            quiet: false,
         })
+    }
+
+    /// The same configuration, writing for `terminal`.
+    pub fn with_terminal(mut self, terminal: Terminal, quiet: bool) -> ScanConfig {
+        self.terminal = terminal;
+        self.quiet = quiet;
+        self
     }
 
     /// Whether an event passes the window and the filters.
@@ -124,13 +137,28 @@ pub struct Threshold {
     pub limit: u64,
 }
 
+/// `; did you mean "x"?` for the closest candidate, or nothing when none is close.
+pub fn did_you_mean<'a>(found: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    let found = found.to_ascii_lowercase();
+    candidates
+        .map(|c| (strsim::jaro_winkler(&found, &c.to_ascii_lowercase()), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!("; did you mean {c:?}?"))
+        .unwrap_or_default()
+}
+
 /// `--tz`, UTC when absent.
 pub fn parse_zone(text: Option<&str>) -> Result<Zone, ConfigError> {
     text.map_or(Ok(Zone::default()), |t| {
-        t.parse().map_err(|problem| ConfigError::Flag {
-            flag: "--tz",
-            value: t.into(),
-            problem,
+        t.parse().map_err(|problem: String| {
+            let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+            let problem = format!("{problem}{}", did_you_mean(t, names));
+            ConfigError::Flag {
+                flag: "--tz",
+                value: t.into(),
+                problem,
+            }
         })
     })
 }
@@ -163,8 +191,9 @@ fn parse_threshold(text: &str) -> Result<Threshold, ConfigError> {
         Some((cause, number)) => {
             let cause = Cause::from_id(cause.trim()).ok_or_else(|| {
                 let known: Vec<&str> = Cause::ALL.iter().map(|c| c.id()).collect();
+                let tip = did_you_mean(cause.trim(), known.iter().copied());
                 problem(format!(
-                    "unknown cause {cause:?} (expected one of: {})",
+                    "unknown cause {cause:?} (expected one of: {}){tip}",
                     known.join(", ")
                 ))
             })?;

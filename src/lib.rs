@@ -16,24 +16,39 @@ pub mod event;
 pub mod extract;
 pub mod format;
 pub mod prefilter;
+pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod rules;
+pub mod rules_test;
 pub mod scan;
 pub mod source;
+pub mod terminal;
 pub mod trend;
+pub mod watch;
 pub mod zone;
 
 use std::io::{self, Write};
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, Command, RulesCommand};
 use crate::config::{ConfigError, ScanConfig};
 use crate::rules::RuleSet;
+use crate::terminal::{Streams, Terminal};
 
 /// Run keydeny with `args` (including the program name); returns the exit code.
 pub fn main_with(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    main_with_streams(args, out, err, Streams::default())
+}
+
+/// [`main_with`] for streams with known terminal facts (`main` passes the real ones).
+pub fn main_with_streams(
+    args: Vec<String>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    streams: Streams,
+) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -47,7 +62,7 @@ pub fn main_with(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) ->
             return code;
         }
     };
-    match run(cli, out, err) {
+    match run(cli, out, err, streams) {
         Ok(code) => code,
         Err(Failure::Usage(message)) => {
             let _ = writeln!(err, "keydeny: error: {message}");
@@ -72,45 +87,96 @@ impl From<io::Error> for Failure {
     }
 }
 
+impl From<rules::RuleError> for Failure {
+    fn from(e: rules::RuleError) -> Self {
+        Failure::Usage(e.to_string())
+    }
+}
+
 impl From<ConfigError> for Failure {
     fn from(e: ConfigError) -> Self {
         Failure::Usage(e.to_string())
     }
 }
 
-fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32, Failure> {
+fn run(
+    cli: Cli,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    streams: Streams,
+) -> Result<i32, Failure> {
+    let terminal = Terminal::new(streams, cli.color, cli.width, cli.quiet);
     match cli.command {
         Command::Summary(args) => {
-            let config = ScanConfig::from_args(args.scan, config::now())?;
-            Ok(app::summary(&config, &args.report, out, err)?.exit_code())
+            let config =
+                ScanConfig::from_args(args.scan, config::now())?.with_terminal(terminal, cli.quiet);
+            let view = app::TableView {
+                by: args.by,
+                explain: args.explain,
+            };
+            Ok(app::summary(&config, &args.report, view, out, err)?.exit_code())
         }
         Command::Merge(args) => {
             let zone = config::parse_zone(args.tz.as_deref())?;
             let now = config::parse_now(args.now.as_deref(), config::now())?;
             let fail_on = config::parse_thresholds(&args.fail_on)?;
-            let options =
+            let mut options =
                 app::ReportOptions::new(&args.report, args.output.as_deref(), zone, now, &fail_on);
+            options.terminal = terminal;
             let rules = builtin_rules()?;
             Ok(app::merge(&args.files, &rules, &options, out, err)?.exit_code())
         }
         Command::Events(args) => {
-            let config = ScanConfig::from_args(args.scan, config::now())?;
+            let config =
+                ScanConfig::from_args(args.scan, config::now())?.with_terminal(terminal, cli.quiet);
             Ok(app::events(&config, args.format, out, err)?.exit_code())
+        }
+        Command::Watch(args) => {
+            let rules = RuleSet::load(&args.rules)?;
+            let zone = config::parse_zone(args.tz.as_deref())?;
+            let options = watch::WatchOptions {
+                paths: args.paths,
+                from_start: args.from_start,
+                input_format: args.input_format,
+                zone,
+                terminal,
+                poll: std::time::Duration::from_millis(args.poll_ms.max(10)),
+            };
+            Ok(watch::run(&rules, &options, out, err)?)
         }
         Command::Explain { cause } => {
             app::explain(&builtin_rules()?, cause, out)?;
             Ok(0)
         }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "keydeny", out);
+            Ok(0)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(out)?;
+            Ok(0)
+        }
         Command::Rules {
             command: RulesCommand::List { rules },
         } => {
-            let rules = RuleSet::load(&rules).map_err(|e| Failure::Usage(e.to_string()))?;
+            let rules = RuleSet::load(&rules)?;
             app::rules_list(&rules, out)?;
             Ok(0)
         }
         Command::Rules {
             command: RulesCommand::Check { files },
         } => Ok(rules_check(&files, out, err)?),
+        Command::Rules {
+            command:
+                RulesCommand::Test {
+                    rules,
+                    log,
+                    input_format,
+                },
+        } => {
+            let set = RuleSet::load(std::slice::from_ref(&rules))?;
+            Ok(rules_test::run(&set, &log, input_format, out)?)
+        }
     }
 }
 

@@ -4,6 +4,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let code = keydeny::main_with(args, &mut stdout.lock(), &mut stderr.lock());
+    let streams = keydeny::terminal::Streams::detect();
+    let code = keydeny::main_with_streams(args, &mut stdout.lock(), &mut stderr.lock(), streams);
     std::process::exit(code);
 }

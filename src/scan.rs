@@ -14,6 +14,7 @@ use crate::extract::{Position, extract};
 use crate::format::sniff::{self, Framing, Sample};
 use crate::format::{InputFormat, Parsed};
 use crate::prefilter::Prefilter;
+use crate::progress::Progress;
 use crate::rules::RuleSet;
 use crate::source::blocks::{Block, BlockReader, Piece};
 use crate::source::json_stream::{DocItem, DocReader};
@@ -93,7 +94,7 @@ pub struct FileScan {
 
 impl Scanner<'_> {
     /// Scan one input to the end, or as far as it can be read.
-    pub fn scan(&self, input: &Input) -> FileScan {
+    pub fn scan(&self, input: &Input, progress: Option<&Arc<Progress>>) -> FileScan {
         let mut scan = FileScan {
             file: input.display.clone(),
             format: None,
@@ -103,8 +104,11 @@ impl Scanner<'_> {
             tally: Tally::default(),
             error: None,
         };
-        if let Err(e) = self.scan_into(input, &mut scan) {
+        if let Err(e) = self.scan_into(input, progress, &mut scan) {
             scan.error = Some(io_message(&e));
+        }
+        if let Some(progress) = progress {
+            progress.files.fetch_add(1, Ordering::Relaxed);
         }
         scan.tally
             .events
@@ -112,8 +116,13 @@ impl Scanner<'_> {
         scan
     }
 
-    fn scan_into(&self, input: &Input, scan: &mut FileScan) -> io::Result<()> {
-        let (stream, compression) = source::open(input)?;
+    fn scan_into(
+        &self,
+        input: &Input,
+        progress: Option<&Arc<Progress>>,
+        scan: &mut FileScan,
+    ) -> io::Result<()> {
+        let (stream, compression) = source::open(input, progress.map(|p| &p.bytes))?;
         scan.compression = compression;
         let bytes = Arc::new(AtomicU64::new(0));
         let counted = Counting {

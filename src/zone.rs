@@ -72,6 +72,22 @@ impl Zone {
         }
     }
 
+    /// Like [`Zone::format`] to the second, for tables (`2024-05-02T15:30:00+05:30`).
+    pub fn format_secs(self, time: DateTime<Utc>) -> String {
+        match self {
+            Zone::Named(tz) => time
+                .with_timezone(&tz)
+                .to_rfc3339_opts(SecondsFormat::Secs, true),
+            Zone::Fixed(offset) => time
+                .with_timezone(&offset)
+                .to_rfc3339_opts(SecondsFormat::Secs, true),
+        }
+    }
+
+    pub fn format_secs_opt(self, time: Option<DateTime<Utc>>) -> String {
+        time.map(|t| self.format_secs(t)).unwrap_or_default()
+    }
+
     pub fn format_opt(self, time: Option<DateTime<Utc>>) -> String {
         time.map(|t| self.format(t)).unwrap_or_default()
     }

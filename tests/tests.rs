@@ -9,3 +9,4 @@ mod equivalence;
 mod expectations;
 mod golden;
 mod reports;
+mod terminal;

@@ -1,46 +1,230 @@
-//! Human-readable tables for the terminal. Text that came from logs is stripped of control
-//! characters (an actor cannot retitle the terminal) and long cells are cut with an ellipsis.
+//! Human-readable tables for the terminal: columns fitted to the terminal width (long cells
+//! cut with an ellipsis, never wrapped), causes in colour when the terminal allows, times in
+//! the display zone. Text that came from logs is stripped of control characters, so an actor
+//! cannot move the cursor or retitle the terminal.
 
 use std::io::{self, Write};
 
-use comfy_table::presets::NOTHING;
-use comfy_table::{CellAlignment, ContentArrangement, Table};
-
 use super::{EventWriter, SummaryContext, SummaryWriter};
-use crate::event::Event;
+use crate::event::{Cause, Event};
+use crate::terminal::Terminal;
 use crate::zone::Zone;
 
-/// Tables for the terminal, times shown in `zone`.
+/// A regrouping of the summary (`summary --by`): one row per key.
+#[derive(Clone, Debug)]
+pub struct GroupRow {
+    pub key: String,
+    pub count: u64,
+    pub causes: Vec<(Cause, u64)>,
+    pub first: String,
+    pub last: String,
+}
+
+/// Tables for the terminal.
 pub struct TableWriter {
-    zone: Zone,
+    pub zone: Zone,
+    pub terminal: Terminal,
+    /// Print every remediation step, not only the one-line advice.
+    pub explain: bool,
+    /// `--by`: the dimension's name and its rows.
+    pub by: Option<(&'static str, Vec<GroupRow>)>,
 }
 
 impl TableWriter {
-    pub fn with_zone(zone: Zone) -> TableWriter {
-        TableWriter { zone }
+    pub fn new(zone: Zone, terminal: Terminal) -> TableWriter {
+        TableWriter {
+            zone,
+            terminal,
+            explain: false,
+            by: None,
+        }
     }
 }
 
-const REASON_WIDTH: usize = 90;
-const ACTOR_WIDTH: usize = 48;
+/// One column: header, cells, how it may shrink.
+struct Column {
+    header: &'static str,
+    cells: Vec<String>,
+    /// Never narrower than this when fitting.
+    min: usize,
+    /// Shrunk to this before any column is dropped.
+    soft: usize,
+    /// Shrunk in this order (lower first); `None` never shrinks.
+    shrink: Option<u8>,
+    /// Cut in the middle (ARNs, e-mails) rather than at the end.
+    middle: bool,
+    right: bool,
+    /// Left out, in this order (lower first), when the table cannot fit otherwise.
+    drop: Option<u8>,
+}
+
+impl Column {
+    fn new(header: &'static str, cells: Vec<String>) -> Column {
+        Column {
+            header,
+            cells,
+            min: header.len(),
+            soft: header.len(),
+            shrink: None,
+            middle: false,
+            right: false,
+            drop: None,
+        }
+    }
+
+    fn soft(mut self, soft: usize) -> Column {
+        self.soft = soft.max(self.min);
+        self
+    }
+
+    fn drops(mut self, order: u8) -> Column {
+        self.drop = Some(order);
+        self
+    }
+
+    fn shrinks(mut self, order: u8, min: usize, middle: bool) -> Column {
+        self.shrink = Some(order);
+        self.min = min.max(self.header.len());
+        self.soft = self.soft.max(self.min);
+        self.middle = middle;
+        self
+    }
+
+    fn right(mut self) -> Column {
+        self.right = true;
+        self
+    }
+
+    fn natural(&self) -> usize {
+        self.cells
+            .iter()
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(self.header.len())
+    }
+}
+
+/// Column widths that fit `width` (when given): shrinkable columns shrink in order down to
+/// a comfortable width, then droppable columns are left out (`None`) in order, then the
+/// shrinkable columns shrink to their minimum.
+fn fit(columns: &[Column], width: Option<usize>) -> Vec<Option<usize>> {
+    let mut widths: Vec<Option<usize>> = columns.iter().map(|c| Some(c.natural())).collect();
+    let Some(width) = width else { return widths };
+    let mut order: Vec<usize> = (0..columns.len()).filter(|&i| columns[i].shrink.is_some()).collect();
+    order.sort_by_key(|&i| columns[i].shrink);
+    shrink(columns, &mut widths, &order, width, |c| c.soft);
+    let mut droppable: Vec<usize> = (0..columns.len()).filter(|&i| columns[i].drop.is_some()).collect();
+    droppable.sort_by_key(|&i| columns[i].drop);
+    for i in droppable {
+        if total(&widths) <= width {
+            break;
+        }
+        widths[i] = None;
+    }
+    shrink(columns, &mut widths, &order, width, |c| c.min);
+    // Give room left over back to the first shrinkable column.
+    if let Some(&grow) = order.first() {
+        let room = width.saturating_sub(total(&widths));
+        widths[grow] = widths[grow].map(|w| (w + room).min(columns[grow].natural()));
+    }
+    widths
+}
+
+fn shrink(columns: &[Column], widths: &mut [Option<usize>], order: &[usize], width: usize, floor: impl Fn(&Column) -> usize) {
+    for &i in order {
+        let excess = total(widths).saturating_sub(width);
+        if excess == 0 {
+            return;
+        }
+        widths[i] = widths[i].map(|w| w.saturating_sub(excess).max(floor(&columns[i]).min(w)));
+    }
+}
+
+/// The width of the shown columns with their two-space gaps.
+fn total(widths: &[Option<usize>]) -> usize {
+    let shown: Vec<usize> = widths.iter().flatten().copied().collect();
+    shown.iter().sum::<usize>() + 2 * shown.len().saturating_sub(1)
+}
+
+/// Render columns as aligned text; `paint` may colour a cell (colour codes take no width).
+fn render(
+    columns: &[Column],
+    width: Option<usize>,
+    terminal: &Terminal,
+    paint: impl Fn(usize, usize, &str) -> String,
+) -> String {
+    let widths = fit(columns, width);
+    let rows = columns.first().map_or(0, |c| c.cells.len());
+    let mut text = String::new();
+    let shown = || {
+        columns
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .filter_map(|(i, (c, w))| w.map(|w| (i, c, w)))
+    };
+    let header: Vec<String> = shown().map(|(_, c, w)| pad(c.header, w, c.right)).collect();
+    text.push_str(terminal.bold(header.join("  ").trim_end()).as_str());
+    text.push('\n');
+    for row in 0..rows {
+        let mut line = Vec::with_capacity(columns.len());
+        for (col, column, w) in shown() {
+            let cut = if column.middle {
+                middle_cell(&column.cells[row], w)
+            } else {
+                cell(&column.cells[row], w)
+            };
+            let padded = pad(&cut, w, column.right);
+            line.push(paint(row, col, &padded));
+        }
+        text.push_str(line.join("  ").trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+fn pad(text: &str, width: usize, right: bool) -> String {
+    let len = text.chars().count();
+    let fill = " ".repeat(width.saturating_sub(len));
+    if right {
+        format!("{fill}{text}")
+    } else {
+        format!("{text}{fill}")
+    }
+}
 
 impl EventWriter for TableWriter {
     fn write_events(&self, events: &[Event], out: &mut dyn Write) -> io::Result<()> {
         if events.is_empty() {
             return writeln!(out, "No denied key-generation events found.");
         }
-        let mut table = new_table(&["TIME", "CAUSE", "PLATFORM", "ACTOR", "ACTION", "REASON"]);
-        for e in events {
-            table.add_row(vec![
-                self.zone.format_opt(e.time),
-                e.cause.id().to_string(),
-                e.platform.id().to_string(),
-                middle_cell(e.actor.as_deref().unwrap_or("-"), ACTOR_WIDTH),
-                cell(&e.action, 40),
-                cell(&e.reason, REASON_WIDTH),
-            ]);
-        }
-        writeln!(out, "{}", trim_lines(&table.to_string()))?;
+        let column = |header, f: &dyn Fn(&Event) -> String| {
+            Column::new(header, events.iter().map(f).collect())
+        };
+        let columns = [
+            column("TIME", &|e| self.zone.format_secs_opt(e.time)),
+            column("CAUSE", &|e| e.cause.id().to_string()),
+            column("PLATFORM", &|e| e.platform.id().to_string()).drops(0),
+            column("ACTOR", &|e| sanitize(e.actor.as_deref().unwrap_or("-"))).shrinks(2, 12, true),
+            column("ACTION", &|e| sanitize(&e.action))
+                .shrinks(1, 14, false)
+                .drops(1),
+            column("REASON", &|e| sanitize(&e.reason)).shrinks(0, 24, false).soft(40),
+        ];
+        let table = render(
+            &columns,
+            self.terminal.width,
+            &self.terminal,
+            |row, col, text| {
+                if col == 1 {
+                    self.terminal.cause(events[row].cause, text)
+                } else {
+                    text.to_string()
+                }
+            },
+        );
+        write!(out, "{table}")?;
         writeln!(out, "{} denied key-generation event(s)", events.len())
     }
 }
@@ -64,12 +248,13 @@ impl SummaryWriter for TableWriter {
                 )
             })
             .unwrap_or_default();
-        writeln!(
-            out,
+        let headline = format!(
             "{} denied key-generation event(s){change} by {} actor(s){span}",
             s.total.count,
             s.total.actors.len()
-        )?;
+        );
+        let headline = cell(&headline, self.terminal.width.unwrap_or(usize::MAX));
+        writeln!(out, "{}", self.terminal.bold(&headline))?;
         for t in ctx.thresholds.iter().filter(|t| t.fired) {
             writeln!(
                 out,
@@ -79,65 +264,140 @@ impl SummaryWriter for TableWriter {
         }
         if s.total.count > 0 {
             writeln!(out)?;
-            write_cause_table(ctx, out)?;
-            write_cause_details(ctx, out)?;
+            match &self.by {
+                Some((name, rows)) => self.write_groups(name, rows, out)?,
+                None => {
+                    self.write_cause_table(ctx, out)?;
+                    self.write_cause_details(ctx, out)?;
+                }
+            }
         }
         writeln!(out)?;
         write_inputs(ctx, out)
     }
 }
 
-fn write_cause_table(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let mut header = vec!["CAUSE", "EVENTS", "ACTORS", "FIRST SEEN", "LAST SEEN"];
-    if ctx.trend.is_some() {
-        header.push("CHANGE");
-    }
-    let mut table = new_table(&header);
-    for (cause, group) in ctx.summary.causes_by_count() {
-        let mut row = vec![
-            cause.id().to_string(),
-            group.count.to_string(),
-            group.actors.len().to_string(),
-            ctx.zone.format_opt(group.first),
-            ctx.zone.format_opt(group.last),
+impl TableWriter {
+    fn write_cause_table(&self, ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let causes = ctx.summary.causes_by_count();
+        let column = |header, f: &dyn Fn(Cause, &crate::aggregate::Group) -> String| {
+            Column::new(header, causes.iter().map(|(c, g)| f(*c, g)).collect())
+        };
+        let mut columns = vec![
+            column("CAUSE", &|c, _| c.id().to_string()),
+            column("EVENTS", &|_, g| g.count.to_string()).right(),
+            column("ACTORS", &|_, g| g.actors.len().to_string()).right(),
+            column("FIRST SEEN", &|_, g| ctx.zone.format_secs_opt(g.first)).drops(1),
+            column("LAST SEEN", &|_, g| ctx.zone.format_secs_opt(g.last)).drops(0),
         ];
         if let Some(trend) = ctx.trend {
-            row.push(
+            columns.push(column("CHANGE", &|c, _| {
                 trend
-                    .cause(cause)
+                    .cause(c)
                     .map(|r| r.change.describe(r.before))
-                    .unwrap_or_default(),
-            );
+                    .unwrap_or_default()
+            }));
         }
-        table.add_row(row);
+        let table = render(
+            &columns,
+            self.terminal.width,
+            &self.terminal,
+            |row, col, text| {
+                if col == 0 {
+                    self.terminal.cause(causes[row].0, text)
+                } else {
+                    text.to_string()
+                }
+            },
+        );
+        write!(out, "{table}")
     }
-    for column in [1, 2] {
-        if let Some(c) = table.column_mut(column) {
-            c.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    writeln!(out, "{}", trim_lines(&table.to_string()))
-}
 
-fn write_cause_details(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()> {
-    for (cause, group) in ctx.summary.causes_by_count() {
-        writeln!(out)?;
-        let todo = ctx.rules.cause_doc(cause).map_or("", |d| d.todo.as_str());
-        writeln!(out, "{} ({}): {todo}", cause.id(), group.count)?;
-        let actors: Vec<String> = group
-            .top_actors(ctx.top)
-            .into_iter()
-            .map(|(actor, n)| format!("{} ({n})", middle_cell(actor, ACTOR_WIDTH)))
-            .collect();
-        if !actors.is_empty() {
-            writeln!(out, "  top actors: {}", actors.join(", "))?;
+    fn write_cause_details(&self, ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()> {
+        let width = self.terminal.width.unwrap_or(usize::MAX);
+        for (cause, group) in ctx.summary.causes_by_count() {
+            writeln!(out)?;
+            let doc = ctx.rules.cause_doc(cause);
+            let todo = doc.map_or("", |d| d.todo.as_str());
+            let head = self
+                .terminal
+                .cause(cause, &format!("{} ({})", cause.id(), group.count));
+            writeln!(
+                out,
+                "{head}: {}",
+                cell(todo, width.saturating_sub(cause.id().len() + 8))
+            )?;
+            if self.explain {
+                for (n, step) in doc
+                    .map_or(&[][..], |d| d.steps.as_slice())
+                    .iter()
+                    .enumerate()
+                {
+                    writeln!(out, "  {}. {}", n + 1, cell(step, width.saturating_sub(6)))?;
+                }
+            }
+            let actors: Vec<String> = group
+                .top_actors(ctx.top)
+                .into_iter()
+                .map(|(actor, n)| format!("{} ({n})", middle_cell(actor, 48)))
+                .collect();
+            if !actors.is_empty() {
+                writeln!(
+                    out,
+                    "  {}",
+                    cell(
+                        &format!("top actors: {}", actors.join(", ")),
+                        width.saturating_sub(2)
+                    )
+                )?;
+            }
         }
+        writeln!(out)?;
+        let hint = if self.explain {
+            ""
+        } else {
+            " (or add --explain)"
+        };
+        writeln!(
+            out,
+            "Run `keydeny explain CAUSE` for the full remediation steps{hint}."
+        )
     }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Run `keydeny explain CAUSE` for the full remediation steps."
-    )
+
+    fn write_groups(&self, name: &str, rows: &[GroupRow], out: &mut dyn Write) -> io::Result<()> {
+        let column = |header, f: &dyn Fn(&GroupRow) -> String| {
+            Column::new(header, rows.iter().map(f).collect())
+        };
+        let causes = |r: &GroupRow| {
+            let parts: Vec<String> = r
+                .causes
+                .iter()
+                .map(|(c, n)| format!("{} {n}", c.id()))
+                .collect();
+            parts.join(", ")
+        };
+        let header: &'static str = match name {
+            "actor" => "ACTOR",
+            "tenant" => "TENANT",
+            "platform" => "PLATFORM",
+            "source-ip" => "SOURCE IP",
+            _ => "ACTION",
+        };
+        let columns = [
+            column(header, &|r| sanitize(&r.key)).shrinks(1, 16, true),
+            column("EVENTS", &|r| r.count.to_string()).right(),
+            column("CAUSES", &causes).shrinks(0, 20, false),
+            column("FIRST SEEN", &|r| r.first.clone()).shrinks(2, 10, false),
+            column("LAST SEEN", &|r| r.last.clone()).shrinks(2, 10, false),
+        ];
+        let table = render(
+            &columns,
+            self.terminal.width,
+            &self.terminal,
+            |_, _, text| text.to_string(),
+        );
+        write!(out, "{table}")
+    }
 }
 
 fn write_inputs(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -174,23 +434,6 @@ fn write_inputs(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()>
         )?;
     }
     Ok(())
-}
-
-fn new_table(header: &[&str]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.to_vec());
-    table
-}
-
-/// comfy-table pads every line to the table width; trailing blanks help nobody.
-fn trim_lines(text: &str) -> String {
-    text.lines()
-        .map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Log text made safe and short for a terminal cell.
@@ -238,5 +481,22 @@ mod tests {
         assert_eq!(cell("abcdefgh", 5), "abcd…");
         assert_eq!(middle_cell("arn:aws:iam::1:user/alice", 12), "arn…er/alice");
         assert_eq!(middle_cell("bob", 12), "bob");
+    }
+
+    #[test]
+    fn columns_shrink_in_order_to_fit() {
+        let columns = [
+            Column::new("A", vec!["aaaaaaaaaa".into()]),
+            Column::new("B", vec!["bbbbbbbbbbbbbbbbbbbb".into()]).shrinks(1, 5, false),
+            Column::new("C", vec!["cccccccccccccccccccc".into()]).shrinks(0, 8, false),
+        ];
+        assert_eq!(fit(&columns, None), [Some(10), Some(20), Some(20)]);
+        assert_eq!(fit(&columns, Some(44)), [Some(10), Some(20), Some(10)]);
+        assert_eq!(fit(&columns, Some(30)), [Some(10), Some(8), Some(8)]);
+        let droppable = [
+            Column::new("A", vec!["aaaaaaaaaa".into()]).drops(0),
+            Column::new("B", vec!["bbbbbbbbbbbbbbbbbbbb".into()]).shrinks(0, 10, false),
+        ];
+        assert_eq!(fit(&droppable, Some(15)), [None, Some(15)]);
     }
 }

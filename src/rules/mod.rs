@@ -139,20 +139,20 @@ impl RuleSet {
         for (file, text) in sources {
             let parsed = schema::parse(file, text)?;
             for spec in parsed.action {
-                actions.push(schema::compile_action(file, spec)?);
+                actions.push(schema::compile_action(file, text, spec)?);
             }
             for spec in parsed.denial {
-                denials.push(schema::check_denial(file, spec)?);
+                denials.push(schema::check_denial(file, text, spec)?);
             }
             for spec in parsed.rule {
-                rules.push(schema::compile_rule(file, spec)?);
+                rules.push(schema::compile_rule(file, text, spec)?);
             }
         }
         schema::check_unique_ids(&actions, &rules)?;
         // Stable sort: equal priorities keep load order (user files first).
         rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
-        let denial_set =
-            RegexSet::new(denials.iter().map(|d| d.message.as_str())).map_err(|e| RuleError {
+        let denial_set = RegexSet::new(denials.iter().map(|d| d.message.get_ref().as_str()))
+            .map_err(|e| RuleError {
                 file: "denials".into(),
                 rule: None,
                 problem: e.to_string(),

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use regex::Regex;
 use serde::Deserialize;
+use toml::Spanned;
 
 use super::{Action, Rule, RuleError};
 use crate::event::{Cause, Platform};
@@ -31,9 +32,9 @@ pub struct ActionSpec {
     pub platforms: Vec<String>,
     #[serde(default)]
     pub names: Vec<String>,
-    pub pattern: Option<String>,
-    pub message: Option<String>,
-    pub path: Option<String>,
+    pub pattern: Option<Spanned<String>>,
+    pub message: Option<Spanned<String>>,
+    pub path: Option<Spanned<String>>,
     #[serde(default)]
     pub methods: Vec<String>,
     #[serde(default)]
@@ -45,7 +46,7 @@ pub struct ActionSpec {
 #[serde(deny_unknown_fields)]
 pub struct DenialSpec {
     pub id: String,
-    pub message: String,
+    pub message: Spanned<String>,
 }
 
 /// `[[rule]]`: evidence for a cause. All given conditions must hold.
@@ -66,8 +67,8 @@ pub struct RuleSpec {
     pub error_codes: Vec<String>,
     #[serde(default)]
     pub statuses: Vec<u16>,
-    pub message: Option<String>,
-    pub unless: Option<String>,
+    pub message: Option<Spanned<String>>,
+    pub unless: Option<Spanned<String>>,
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
 }
@@ -118,16 +119,20 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-pub(super) fn compile_action(file: &str, spec: ActionSpec) -> Result<Action, RuleError> {
+pub(super) fn compile_action(
+    file: &str,
+    text: &str,
+    spec: ActionSpec,
+) -> Result<Action, RuleError> {
     let err = |problem: String| RuleError {
         file: file.into(),
         rule: Some(spec.id.clone()),
         problem,
     };
     let platforms = platforms(&spec.platforms).map_err(err)?;
-    let pattern = regex(spec.pattern.as_deref(), "pattern").map_err(err)?;
-    let message = regex(spec.message.as_deref(), "message").map_err(err)?;
-    let path = regex(spec.path.as_deref(), "path").map_err(err)?;
+    let pattern = regex(spec.pattern.as_ref(), "pattern", file, text).map_err(err)?;
+    let message = regex(spec.message.as_ref(), "message", file, text).map_err(err)?;
+    let path = regex(spec.path.as_ref(), "path", file, text).map_err(err)?;
     if spec.names.is_empty() && pattern.is_none() && message.is_none() && path.is_none() {
         return Err(err(
             "needs at least one of `names`, `pattern`, `message` or `path`".into(),
@@ -173,8 +178,12 @@ fn name_literal(name: &str) -> &str {
         .unwrap_or(last)
 }
 
-pub(super) fn check_denial(file: &str, spec: DenialSpec) -> Result<DenialSpec, RuleError> {
-    regex(Some(&spec.message), "message").map_err(|problem| RuleError {
+pub(super) fn check_denial(
+    file: &str,
+    text: &str,
+    spec: DenialSpec,
+) -> Result<DenialSpec, RuleError> {
+    regex(Some(&spec.message), "message", file, text).map_err(|problem| RuleError {
         file: file.into(),
         rule: Some(spec.id.clone()),
         problem,
@@ -182,7 +191,7 @@ pub(super) fn check_denial(file: &str, spec: DenialSpec) -> Result<DenialSpec, R
     Ok(spec)
 }
 
-pub(super) fn compile_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
+pub(super) fn compile_rule(file: &str, text: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
     let err = |problem: String| RuleError {
         file: file.into(),
         rule: Some(spec.id.clone()),
@@ -197,8 +206,8 @@ pub(super) fn compile_rule(file: &str, spec: RuleSpec) -> Result<Rule, RuleError
         ))
     })?;
     let platforms = platforms(&spec.platforms).map_err(err)?;
-    let message = regex(spec.message.as_deref(), "message").map_err(err)?;
-    let unless = regex(spec.unless.as_deref(), "unless").map_err(err)?;
+    let message = regex(spec.message.as_ref(), "message", file, text).map_err(err)?;
+    let unless = regex(spec.unless.as_ref(), "unless", file, text).map_err(err)?;
     let has_evidence = !spec.actions.is_empty()
         || !spec.error_codes.is_empty()
         || !spec.statuses.is_empty()
@@ -258,8 +267,16 @@ fn platforms(ids: &[String]) -> Result<Vec<Platform>, String> {
         .collect()
 }
 
-fn regex(pattern: Option<&str>, field: &str) -> Result<Option<Regex>, String> {
-    pattern
-        .map(|p| Regex::new(p).map_err(|e| format!("invalid regex in `{field}`: {e}")))
-        .transpose()
+/// Compile a regex field; an error names the line and column of the value in the file.
+fn regex(
+    value: Option<&Spanned<String>>,
+    field: &str,
+    file: &str,
+    text: &str,
+) -> Result<Option<Regex>, String> {
+    let Some(value) = value else { return Ok(None) };
+    Regex::new(value.get_ref()).map(Some).map_err(|e| {
+        let (line, col) = line_col(text, value.span().start);
+        format!("invalid regex in `{field}` (at {file}:{line}:{col}): {e}")
+    })
 }

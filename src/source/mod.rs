@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One input as the user named it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,11 +51,22 @@ impl Compression {
 
 const READ_BUFFER: usize = 256 * 1024;
 
-/// Open an input as a decompressed, buffered stream.
-pub fn open(input: &Input) -> io::Result<(Box<dyn BufRead + Send>, Compression)> {
-    let raw: Box<dyn Read + Send> = match &input.path {
+/// Open an input as a decompressed, buffered stream; `progress` (when given) counts the
+/// bytes read from the file itself, before decompression.
+pub fn open(
+    input: &Input,
+    progress: Option<&Arc<AtomicU64>>,
+) -> io::Result<(Box<dyn BufRead + Send>, Compression)> {
+    let file: Box<dyn Read + Send> = match &input.path {
         Some(path) => Box::new(File::open(path)?),
         None => Box::new(io::stdin()),
+    };
+    let raw: Box<dyn Read + Send> = match progress {
+        Some(counter) => Box::new(CountRead {
+            inner: file,
+            counter: counter.clone(),
+        }),
+        None => file,
     };
     let mut buffered = BufReader::with_capacity(READ_BUFFER, raw);
     let compression = Compression::detect(buffered.fill_buf()?);
@@ -70,6 +82,20 @@ pub fn open(input: &Input) -> io::Result<(Box<dyn BufRead + Send>, Compression)>
         )),
     };
     Ok((stream, compression))
+}
+
+/// A reader that adds the bytes it hands out to a shared counter.
+struct CountRead<R> {
+    inner: R,
+    counter: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for CountRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// Read up to `limit` bytes from the start of a stream without losing them: returns the

@@ -370,3 +370,27 @@ fn watch_follows_appends_rotation_truncation_and_new_files() {
         "existing content is not replayed"
     );
 }
+
+/// The README's "five minutes" walkthrough, run as written: every `keydeny` command of its
+/// first code block succeeds, and `rules test` prints exactly the block the README shows.
+#[test]
+fn readme_walkthrough_runs_as_written() {
+    in_root();
+    let readme = read("README.md");
+    let section = readme.split("## Teach keydeny your application's log in five minutes").nth(1).unwrap();
+    let mut blocks = section.split("```").skip(1).step_by(2);
+    let commands = blocks.next().unwrap();
+    let shown_output = blocks.next().unwrap().trim_start_matches('\n');
+    let mut ran = 0;
+    for line in commands.lines().filter(|l| l.starts_with("keydeny ")) {
+        let command = line.split('#').next().unwrap().trim();
+        let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+        let run = keydeny(&args);
+        assert_eq!(run.code, 0, "{command}: {}", run.stderr);
+        if args[..2] == ["rules", "test"] {
+            assert_eq!(run.stdout, shown_output, "README shows the real output of {command}");
+        }
+        ran += 1;
+    }
+    assert_eq!(ran, 4);
+}

@@ -28,6 +28,8 @@ pub struct Inputs {
     pub other: u64,
     pub malformed: u64,
     pub errors: Vec<InputError>,
+    /// Inputs skipped on purpose (binary files), with the reason.
+    pub skipped: Vec<InputError>,
     /// Files read per sniffed (or forced) format.
     pub formats: BTreeMap<String, u64>,
     /// The first malformed records of each file, for the report.
@@ -45,6 +47,8 @@ impl Inputs {
         self.malformed += other.malformed;
         self.errors.extend(other.errors);
         self.errors.sort();
+        self.skipped.extend(other.skipped);
+        self.skipped.sort();
         merge_counts(&mut self.formats, other.formats);
         self.malformed_samples.extend(other.malformed_samples);
         self.malformed_samples.sort();

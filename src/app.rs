@@ -57,6 +57,7 @@ pub struct Findings {
 /// Read every input and collect the denied key-generation events that pass the filters.
 pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Findings> {
     let (inputs, walk_errors) = walk::expand(&config.paths);
+    refuse_output_over_input(config.output.as_deref(), &inputs)?;
     let scanner = Scanner {
         rules: &config.rules,
         prefilter: if config.prefilter {
@@ -68,6 +69,7 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
         block_size: config.block_size,
         max_record: config.max_record,
         now: config.now,
+        redact: config.redact,
     };
     let total_bytes: u64 = inputs
         .iter()
@@ -114,6 +116,30 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
     Ok(Findings { events, summary })
 }
 
+/// `-o` naming one of the inputs would replace evidence with a report: refused.
+fn refuse_output_over_input(
+    output: Option<&Path>,
+    inputs: &[crate::source::Input],
+) -> io::Result<()> {
+    let Some(target) = output.and_then(|o| std::fs::canonicalize(o).ok()) else {
+        return Ok(());
+    };
+    let clash = inputs
+        .iter()
+        .filter_map(|i| i.path.as_ref())
+        .any(|p| std::fs::canonicalize(p).is_ok_and(|p| p == target));
+    if clash {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "refusing to write the output over an input: {}",
+                target.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn with_threads<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> io::Result<T> {
     match threads {
         None => Ok(work()),
@@ -137,6 +163,12 @@ fn account(summary: &mut Summary, scan: &FileScan) {
     if let Some(format) = scan.format {
         *inputs.formats.entry(format.id().to_string()).or_default() += 1;
     }
+    if let Some(message) = &scan.skipped {
+        inputs.skipped.push(InputError {
+            file: scan.file.to_string(),
+            message: message.clone(),
+        });
+    }
     if let Some(message) = &scan.error {
         inputs.errors.push(InputError {
             file: scan.file.to_string(),
@@ -152,6 +184,9 @@ fn account(summary: &mut Summary, scan: &FileScan) {
 
 /// `file: message` for unreadable inputs, `file:line: reason` for malformed records.
 fn report_scan(scan: &FileScan, quiet: bool, diagnostics: &mut dyn Write) -> io::Result<()> {
+    if let Some(why) = &scan.skipped {
+        writeln!(diagnostics, "keydeny: {}: {why}", scan.file)?;
+    }
     if let Some(error) = &scan.error {
         writeln!(
             diagnostics,
@@ -241,6 +276,7 @@ fn report_thresholds(thresholds: &[ThresholdDoc], diagnostics: &mut dyn Write) -
 }
 
 /// Everything a summary report needs besides the summary itself.
+#[derive(Clone)]
 pub struct ReportOptions<'a> {
     pub format: SummaryFormat,
     pub top: usize,
@@ -251,6 +287,7 @@ pub struct ReportOptions<'a> {
     pub output: Option<&'a Path>,
     pub fail_on: &'a [Threshold],
     pub terminal: Terminal,
+    pub redact: bool,
     /// `--by` rows and `--explain` for the table format.
     pub table: TableView,
     pub by_rows: Vec<GroupRow>,
@@ -281,6 +318,7 @@ impl<'a> ReportOptions<'a> {
             output,
             fail_on,
             terminal: Terminal::default(),
+            redact: true,
             table: TableView::default(),
             by_rows: Vec::new(),
         }
@@ -332,6 +370,7 @@ pub fn write_summary(
         title: options.title.unwrap_or("Denied key generation report"),
         generated: options.now,
         trend: trend.as_ref(),
+        redacted: options.redact,
     };
     let mut table = report::table::TableWriter::new(options.zone, options.terminal);
     table.explain = options.table.explain;
@@ -366,6 +405,7 @@ pub fn summary(
         &config.fail_on,
     );
     options.terminal = config.terminal;
+    options.redact = config.redact;
     options.table = view;
     if let Some(by) = view.by {
         options.by_rows = groups(&findings.events, by, config.zone, args.top.max(20));
@@ -415,6 +455,7 @@ pub fn merge(
     let mut merged = Summary::default();
     let mut windows = Vec::new();
     let mut digests = Vec::new();
+    let mut unmasked = false;
     for file in files {
         let text = std::fs::read_to_string(file)
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
@@ -425,6 +466,7 @@ pub fn merge(
             )
         })?;
         merged.merge(read.summary);
+        unmasked |= !read.redaction;
         windows.push(read.window);
         digests.push(read.rules_digest);
     }
@@ -442,12 +484,17 @@ pub fn merge(
     } else {
         "mixed".to_string()
     };
+    // One unmasked shard makes the merged report unmasked: say so.
+    let options = ReportOptions {
+        redact: !unmasked,
+        ..options.clone()
+    };
     write_summary(
         &merged,
         union_window(&windows),
         rules,
         &digest,
-        options,
+        &options,
         out,
         diagnostics,
     )

@@ -252,13 +252,18 @@ pub struct ScanArgs {
     /// Parse every record instead of skipping those without an action literal (same output, slower).
     #[arg(long, help_heading = "Performance")]
     pub no_prefilter: bool,
+    /// Show credentials found in logs as they are (default: masked to `****` + last 4). The
+    /// report header records it.
+    #[arg(long, help_heading = "Output")]
+    pub no_redact: bool,
     /// Bytes per parallel work unit (testing and tuning).
     #[arg(long, value_name = "BYTES", hide = true, default_value_t = 4 << 20)]
     pub block_size: usize,
     /// The time relative windows and year-less syslog times count from (RFC 3339; testing).
     #[arg(long, value_name = "TIME", hide = true)]
     pub now: Option<String>,
-    /// Largest record read, in bytes; longer ones are counted as malformed.
-    #[arg(long, value_name = "BYTES", hide = true, default_value_t = 64 << 20)]
+    /// Largest record (line or JSON record) read, in bytes; longer ones are counted as
+    /// malformed with file and line, and never held in memory.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20, help_heading = "Input")]
     pub max_record_size: usize,
 }

@@ -42,6 +42,8 @@ pub struct ScanConfig {
     pub terminal: Terminal,
     /// No warnings about malformed records.
     pub quiet: bool,
+    /// Mask credentials in every output (`--no-redact` turns it off).
+    pub redact: bool,
 }
 
 /// A usage problem: printed as `keydeny: error: ...`, exit code 2.
@@ -101,6 +103,7 @@ impl ScanConfig {
             zone: parse_zone(args.tz.as_deref())?,
             terminal: Terminal::default(),
             quiet: false,
+            redact: !args.no_redact,
         })
     }
 

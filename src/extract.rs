@@ -22,14 +22,20 @@ pub struct Position<'p> {
 
 const MAX_REASON_CHARS: usize = 1000;
 
-/// The denied key-generation event this record is, if it is one. `now` dates times that
-/// came without a year.
-pub fn extract(
-    record: Record<'_>,
-    rules: &RuleSet,
-    at: Position<'_>,
-    now: DateTime<Utc>,
-) -> Option<Event> {
+/// What extraction needs besides the record.
+#[derive(Clone, Copy)]
+pub struct Context<'r> {
+    pub rules: &'r RuleSet,
+    /// Dates times that came without a year.
+    pub now: DateTime<Utc>,
+    /// Mask credentials in every text field (`--no-redact` turns it off).
+    pub redact: bool,
+}
+
+/// The denied key-generation event this record is, if it is one.
+pub fn extract(record: Record<'_>, ctx: &Context<'_>, at: Position<'_>) -> Option<Event> {
+    let (rules, now) = (ctx.rules, ctx.now);
+    let clean = |value: Option<Cow<'_, str>>| clean(value, ctx.redact);
     let platform = record.platform.unwrap_or(Platform::App);
     let text = record.message.as_deref().unwrap_or("");
     let (action, matched_by) = rules.match_action(
@@ -86,7 +92,7 @@ pub fn extract(
         source_ip: clean(record.source_ip),
         resource: clean(record.resource.or(record.path)),
         cause,
-        reason: tidy_reason(reason),
+        reason: tidy_reason(reason, ctx.redact),
         request_id: clean(record.request_id),
         rule: rule.to_string(),
         dedup_key: record.dedup_key.map(Cow::into_owned),
@@ -117,16 +123,26 @@ fn with_year(time: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
     }
 }
 
-fn clean(value: Option<Cow<'_, str>>) -> Option<String> {
+fn clean(value: Option<Cow<'_, str>>, masked: bool) -> Option<String> {
     value
-        .map(|v| redact(v.trim()).into_owned())
+        .map(|v| {
+            if masked {
+                redact(v.trim()).into_owned()
+            } else {
+                v.trim().to_string()
+            }
+        })
         .filter(|v| !v.is_empty())
 }
 
 /// Whitespace runs (newlines, tabs) become one space; long texts are cut with an ellipsis.
-fn tidy_reason(reason: &str) -> String {
+fn tidy_reason(reason: &str, masked: bool) -> String {
     let collapsed = reason.split_whitespace().collect::<Vec<_>>().join(" ");
-    let redacted = redact(&collapsed);
+    let redacted = if masked {
+        redact(&collapsed)
+    } else {
+        Cow::Borrowed(collapsed.as_str())
+    };
     if redacted.chars().count() <= MAX_REASON_CHARS {
         return redacted.into_owned();
     }

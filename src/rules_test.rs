@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::Utc;
 
 use crate::event::Platform;
-use crate::extract::{Position, extract};
+use crate::extract::{Context, Position, extract};
 use crate::format::sniff::{self, Sample};
 use crate::format::{InputFormat, Outcome, Parsed, Record};
 use crate::report::table::cell;
@@ -56,7 +56,15 @@ fn verdict(rules: &RuleSet, raw: &[u8], format: InputFormat, file: &Arc<str>, li
         line,
         record: None,
     };
-    match extract(*record, rules, at, Utc::now()) {
+    match extract(
+        *record,
+        &Context {
+            rules,
+            now: Utc::now(),
+            redact: true,
+        },
+        at,
+    ) {
         Some(e) => {
             let rule = if e.rule.is_empty() {
                 "no cause rule matched".to_string()

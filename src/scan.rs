@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use crate::event::Event;
-use crate::extract::{Position, extract};
+use crate::extract::{Context, Position, extract};
 use crate::format::sniff::{self, Framing, Sample};
 use crate::format::{InputFormat, Parsed};
 use crate::prefilter::Prefilter;
@@ -32,6 +32,8 @@ pub struct Scanner<'r> {
     pub max_record: usize,
     /// "Now", to date times logged without a year.
     pub now: DateTime<Utc>,
+    /// Mask credentials in event fields.
+    pub redact: bool,
 }
 
 /// A malformed record: where, and why.
@@ -90,6 +92,8 @@ pub struct FileScan {
     pub tally: Tally,
     /// Why the input could not be read (or not to the end).
     pub error: Option<String>,
+    /// Why the input was skipped on purpose (binary data).
+    pub skipped: Option<String>,
 }
 
 impl Scanner<'_> {
@@ -103,6 +107,7 @@ impl Scanner<'_> {
             lines: 0,
             tally: Tally::default(),
             error: None,
+            skipped: None,
         };
         if let Err(e) = self.scan_into(input, progress, &mut scan) {
             scan.error = Some(io_message(&e));
@@ -130,6 +135,13 @@ impl Scanner<'_> {
             count: bytes.clone(),
         };
         let (sample, stream) = source::peek(Box::new(counted), sniff::SAMPLE_BYTES)?;
+        if let Some(offset) = memchr::memchr(0, &sample) {
+            scan.bytes = bytes.load(Ordering::Relaxed);
+            scan.skipped = Some(format!(
+                "binary data (a NUL byte at offset {offset}); skipped (UTF-16 logs must be converted to UTF-8 first)"
+            ));
+            return Ok(());
+        }
         let sample = Sample::new(&sample);
         let format = self
             .input_format
@@ -265,6 +277,14 @@ impl Scanner<'_> {
         tally
     }
 
+    fn context(&self) -> Context<'_> {
+        Context {
+            rules: self.rules,
+            now: self.now,
+            redact: self.redact,
+        }
+    }
+
     /// prefilter -> parse -> extract for one record.
     fn scan_record(&self, raw: &[u8], at: Position<'_>, tally: &mut Tally) {
         let parsed = if self.prefilter.may_match(raw) {
@@ -275,7 +295,7 @@ impl Scanner<'_> {
             Parsed::Other
         };
         match parsed {
-            Parsed::Record(record) => match extract(*record, self.rules, at, self.now) {
+            Parsed::Record(record) => match extract(*record, &self.context(), at) {
                 Some(event) => {
                     tally.records += 1;
                     tally.matched += 1;

@@ -16,7 +16,7 @@ use chrono::Utc;
 use crate::aggregate::Summary;
 use crate::config::Window;
 use crate::event::Event;
-use crate::extract::{Position, extract};
+use crate::extract::{Context, Position, extract};
 use crate::format::sniff::{self, Sample};
 use crate::format::{InputFormat, Parsed};
 use crate::report::table::{TableWriter, cell, middle_cell, sanitize};
@@ -96,6 +96,7 @@ pub fn run(
         title: "keydeny watch",
         generated: Utc::now(),
         trend: None,
+        redacted: true,
     };
     TableWriter::new(options.zone, options.terminal).write_summary(&ctx, out)?;
     out.flush()?;
@@ -312,7 +313,15 @@ fn read_new(f: &mut Followed, rules: &RuleSet, events: &mut Vec<Event>) -> io::R
             record: None,
         };
         if let Parsed::Record(record) = format.parser().parse(raw) {
-            events.extend(extract(*record, rules, at, Utc::now()));
+            events.extend(extract(
+                *record,
+                &Context {
+                    rules,
+                    now: Utc::now(),
+                    redact: true,
+                },
+                at,
+            ));
         }
     }
     Ok(())

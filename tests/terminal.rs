@@ -377,7 +377,10 @@ fn watch_follows_appends_rotation_truncation_and_new_files() {
 fn readme_walkthrough_runs_as_written() {
     in_root();
     let readme = read("README.md");
-    let section = readme.split("## Teach keydeny your application's log in five minutes").nth(1).unwrap();
+    let section = readme
+        .split("## Teach keydeny your application's log in five minutes")
+        .nth(1)
+        .unwrap();
     let mut blocks = section.split("```").skip(1).step_by(2);
     let commands = blocks.next().unwrap();
     let shown_output = blocks.next().unwrap().trim_start_matches('\n');
@@ -388,7 +391,10 @@ fn readme_walkthrough_runs_as_written() {
         let run = keydeny(&args);
         assert_eq!(run.code, 0, "{command}: {}", run.stderr);
         if args[..2] == ["rules", "test"] {
-            assert_eq!(run.stdout, shown_output, "README shows the real output of {command}");
+            assert_eq!(
+                run.stdout, shown_output,
+                "README shows the real output of {command}"
+            );
         }
         ran += 1;
     }

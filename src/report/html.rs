@@ -58,6 +58,7 @@ fn header(v: &ReportView<'_>, page: &mut String) {
     row("Times shown in", &v.zone);
     row("keydeny", &format!("{} (rules {})", v.version, v.digest));
     row("Inputs", &v.coverage);
+    row("Credentials", v.redaction);
     if let Some(baseline) = v.baseline {
         row("Baseline", baseline);
     }

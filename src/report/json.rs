@@ -17,6 +17,10 @@ use crate::scan::Malformed;
 
 pub const SCHEMA: &str = "keydeny.summary/v1";
 
+fn yes() -> bool {
+    true
+}
+
 pub struct Json;
 
 /// The whole document. Owned, so the same type is written and read back.
@@ -25,6 +29,9 @@ pub struct SummaryDoc {
     pub schema: String,
     pub generator: Generator,
     pub rules_digest: String,
+    /// False when made with `--no-redact`.
+    #[serde(default = "yes")]
+    pub redaction: bool,
     pub window: WindowDoc,
     pub period: Period,
     pub inputs: InputsDoc,
@@ -73,6 +80,8 @@ pub struct InputsDoc {
     pub unreadable: usize,
     pub formats: BTreeMap<String, u64>,
     pub errors: Vec<ErrorDoc>,
+    #[serde(default)]
+    pub skipped: Vec<ErrorDoc>,
     pub malformed_samples: Vec<MalformedDoc>,
 }
 
@@ -152,6 +161,7 @@ pub fn document(ctx: &SummaryContext<'_>) -> SummaryDoc {
             version: env!("CARGO_PKG_VERSION").into(),
         },
         rules_digest: ctx.rules_digest.to_string(),
+        redaction: ctx.redacted,
         window: WindowDoc {
             since: ctx.window.since,
             until: ctx.window.until,
@@ -210,6 +220,14 @@ fn inputs_doc(i: &Inputs) -> InputsDoc {
         malformed: i.malformed,
         unreadable: i.errors.len(),
         formats: i.formats.clone(),
+        skipped: i
+            .skipped
+            .iter()
+            .map(|e| ErrorDoc {
+                file: e.file.clone(),
+                message: e.message.clone(),
+            })
+            .collect(),
         errors: i
             .errors
             .iter()
@@ -263,6 +281,7 @@ pub struct ReadSummary {
     pub summary: Summary,
     pub window: Window,
     pub rules_digest: String,
+    pub redaction: bool,
 }
 
 /// Read a `keydeny.summary/v1` document.
@@ -333,6 +352,7 @@ pub fn read_summary(text: &str) -> Result<ReadSummary, String> {
             until: doc.window.until,
         },
         rules_digest: doc.rules_digest,
+        redaction: doc.redaction,
     })
 }
 
@@ -354,6 +374,14 @@ fn inputs_from_doc(doc: InputsDoc) -> Inputs {
             })
             .collect(),
         formats: doc.formats,
+        skipped: doc
+            .skipped
+            .into_iter()
+            .map(|e| InputError {
+                file: e.file,
+                message: e.message,
+            })
+            .collect(),
         malformed_samples: doc
             .malformed_samples
             .into_iter()

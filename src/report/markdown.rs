@@ -36,6 +36,7 @@ fn header(v: &ReportView<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "| Times shown in | {} |", md(&v.zone))?;
     writeln!(out, "| keydeny | {} (rules {}) |", v.version, md(v.digest))?;
     writeln!(out, "| Inputs | {} |", v.coverage)?;
+    writeln!(out, "| Credentials | {} |", md(v.redaction))?;
     if let Some(baseline) = v.baseline {
         writeln!(out, "| Baseline | {} |", md(baseline))?;
     }

@@ -36,6 +36,8 @@ pub struct SummaryContext<'a> {
     pub title: &'a str,
     pub generated: DateTime<Utc>,
     pub trend: Option<&'a Trend>,
+    /// Whether credentials in the output are masked (false with `--no-redact`).
+    pub redacted: bool,
 }
 
 /// A writer of the per-event listing.

@@ -111,10 +111,14 @@ impl Column {
 fn fit(columns: &[Column], width: Option<usize>) -> Vec<Option<usize>> {
     let mut widths: Vec<Option<usize>> = columns.iter().map(|c| Some(c.natural())).collect();
     let Some(width) = width else { return widths };
-    let mut order: Vec<usize> = (0..columns.len()).filter(|&i| columns[i].shrink.is_some()).collect();
+    let mut order: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].shrink.is_some())
+        .collect();
     order.sort_by_key(|&i| columns[i].shrink);
     shrink(columns, &mut widths, &order, width, |c| c.soft);
-    let mut droppable: Vec<usize> = (0..columns.len()).filter(|&i| columns[i].drop.is_some()).collect();
+    let mut droppable: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].drop.is_some())
+        .collect();
     droppable.sort_by_key(|&i| columns[i].drop);
     for i in droppable {
         if total(&widths) <= width {
@@ -131,7 +135,13 @@ fn fit(columns: &[Column], width: Option<usize>) -> Vec<Option<usize>> {
     widths
 }
 
-fn shrink(columns: &[Column], widths: &mut [Option<usize>], order: &[usize], width: usize, floor: impl Fn(&Column) -> usize) {
+fn shrink(
+    columns: &[Column],
+    widths: &mut [Option<usize>],
+    order: &[usize],
+    width: usize,
+    floor: impl Fn(&Column) -> usize,
+) {
     for &i in order {
         let excess = total(widths).saturating_sub(width);
         if excess == 0 {
@@ -210,7 +220,9 @@ impl EventWriter for TableWriter {
             column("ACTION", &|e| sanitize(&e.action))
                 .shrinks(1, 14, false)
                 .drops(1),
-            column("REASON", &|e| sanitize(&e.reason)).shrinks(0, 24, false).soft(40),
+            column("REASON", &|e| sanitize(&e.reason))
+                .shrinks(0, 24, false)
+                .soft(40),
         ];
         let table = render(
             &columns,
@@ -255,6 +267,9 @@ impl SummaryWriter for TableWriter {
         );
         let headline = cell(&headline, self.terminal.width.unwrap_or(usize::MAX));
         writeln!(out, "{}", self.terminal.bold(&headline))?;
+        if !ctx.redacted {
+            writeln!(out, "Credentials are shown unmasked (--no-redact).")?;
+        }
         for t in ctx.thresholds.iter().filter(|t| t.fired) {
             writeln!(
                 out,
@@ -431,6 +446,14 @@ fn write_inputs(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()>
             "  unreadable: {}: {}",
             sanitize(&error.file),
             sanitize(&error.message)
+        )?;
+    }
+    for skipped in &i.skipped {
+        writeln!(
+            out,
+            "  skipped: {}: {}",
+            sanitize(&skipped.file),
+            sanitize(&skipped.message)
         )?;
     }
     Ok(())

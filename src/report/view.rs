@@ -64,6 +64,7 @@ pub struct ReportView<'a> {
     pub timeline: Timeline,
     pub actor_trend: &'a [TrendRow],
     pub baseline: Option<&'a str>,
+    pub redaction: &'static str,
 }
 
 impl<'a> ReportView<'a> {
@@ -111,6 +112,11 @@ impl<'a> ReportView<'a> {
             timeline: timeline(ctx, start, end),
             actor_trend: ctx.trend.map_or(&[], |t| t.actors.as_slice()),
             baseline: ctx.trend.map(|t| t.baseline.as_str()),
+            redaction: if ctx.redacted {
+                "masked (****, last four characters kept)"
+            } else {
+                "shown unmasked (--no-redact)"
+            },
         }
     }
 }

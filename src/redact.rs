@@ -17,6 +17,7 @@ static SECRETS: LazyLock<Regex> = LazyLock::new(|| {
       | \bglpat-[A-Za-z0-9_-]{16,}                                  # GitLab
       | \bxox[abposr]-[A-Za-z0-9-]{10,}                             # Slack
       | \b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}               # Stripe
+      | \b(?:FwoGZXIvYXdz|IQoJb3JpZ2lu)[A-Za-z0-9/+=]{40,}            # AWS STS session tokens
       | -----BEGIN[A-Z\ ]*PRIVATE\ KEY-----[^-]*(?:-----END[A-Z\ ]*PRIVATE\ KEY-----)?
     "#,
     )
@@ -26,7 +27,7 @@ static SECRETS: LazyLock<Regex> = LazyLock::new(|| {
 static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r#"(?xi)
-        (?P<key>\b(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?token|secret[_-]?access[_-]?key|client[_-]?secret|session[_-]?token)
+        (?P<key>\b(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?token|refresh[_-]?token|auth[_-]?token|secret[_-]?access[_-]?key|aws[_-]secret[_-]access[_-]key|aws[_-]session[_-]token|client[_-]?secret|session[_-]?token|private[_-]?key[_-]?id|private[_-]?key)
             (?:\s*=\s*["']?|["']\s*:\s*["']|:))
         (?P<value>[^\s"'&,;]{4,})
       | (?P<scheme>\b(?:bearer|basic)\s+)(?P<credential>[A-Za-z0-9._~+/=-]{8,})
@@ -95,6 +96,40 @@ mod tests {
                 "api_key: \"****1234\"",
             ),
             ("nothing to hide here", "nothing to hide here"),
+            (
+                "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                "aws_secret_access_key=****EKEY",
+            ),
+            (
+                r#""SecretAccessKey":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY""#,
+                r#""SecretAccessKey":"****EKEY""#,
+            ),
+            (
+                "tok FwoGZXIvYXdzEJr//////////wEaDEXAMPLEEXAMPLEEXAMPLEEXAMPLE1234 x",
+                "tok ****1234 x",
+            ),
+            (
+                r#""private_key_id": "0123456789abcdef0123456789abcdef01234567""#,
+                r#""private_key_id": "****4567""#,
+            ),
+            (
+                "-----BEGIN PRIVATE KEY-----MIIEvQIBADANBg-----END PRIVATE KEY-----",
+                "****----",
+            ),
+            (
+                "jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+                "jwt ****sR8U",
+            ),
+            (
+                "Authorization: Basic dXNlcjpwYXNzd29yZA==",
+                "Authorization: Basic ****ZA==",
+            ),
+            ("slack xoxb-123456789012-abcdefghijkl", "slack ****ijkl"),
+            ("rk_live_abcdefghijklmnop5678", "****5678"),
+            (
+                "github_pat_11ABCDEFG0abcdefghijklmnopqrstuvwxyz",
+                "****wxyz",
+            ),
             (
                 "Failed to create token: subscription expired",
                 "Failed to create token: subscription expired",

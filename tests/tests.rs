@@ -8,5 +8,6 @@ mod corpora;
 mod equivalence;
 mod expectations;
 mod golden;
+mod hostile;
 mod reports;
 mod terminal;

@@ -105,10 +105,24 @@ pub fn peek(
     limit: usize,
 ) -> io::Result<(Vec<u8>, Box<dyn BufRead + Send>)> {
     let mut sample = Vec::with_capacity(limit.min(64 * 1024));
-    (&mut stream).take(limit as u64).read_to_end(&mut sample)?;
-    let replay = io::Cursor::new(sample.clone()).chain(stream);
+    let replay: Box<dyn Read + Send> =
+        match (&mut stream).take(limit as u64).read_to_end(&mut sample) {
+            Ok(_) => Box::new(io::Cursor::new(sample.clone()).chain(stream)),
+            // Corrupt early (a truncated stream): what was read is still processed, then the
+            // error is reported.
+            Err(e) => Box::new(io::Cursor::new(sample.clone()).chain(FailWith(Some(e)))),
+        };
     Ok((
         sample,
         Box::new(BufReader::with_capacity(READ_BUFFER, replay)),
     ))
+}
+
+/// A reader that fails once with the error it holds, then reads as empty.
+struct FailWith(Option<io::Error>);
+
+impl Read for FailWith {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        self.0.take().map_or(Ok(0), Err)
+    }
 }

@@ -1,0 +1,387 @@
+//! Hostile and broken input: every case gets a message naming file (and line), the right exit
+//! code, and the accounting `records = matched + other + malformed`; secrets never reach any
+//! output; `-o` never overwrites an input.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::util::{in_root, keydeny};
+
+const EVENT: &str =
+    "2024-05-02T10:00:00Z ERROR Failed to generate API key: permission denied user=alice";
+
+fn summary(args: &[&str]) -> (i32, Value, String) {
+    let mut all = vec!["summary", "--format", "json"];
+    all.extend_from_slice(args);
+    let run = keydeny(&all);
+    let json: Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    (run.code, json, run.stderr)
+}
+
+/// The accounting invariant, and the summary's numbers.
+fn accounted(summary: &Value) -> (u64, u64, u64) {
+    let i = &summary["inputs"];
+    let n = |k: &str| i[k].as_u64().unwrap();
+    assert_eq!(
+        n("records"),
+        n("matched") + n("other") + n("malformed"),
+        "{i}"
+    );
+    (n("matched"), n("other"), n("malformed"))
+}
+
+fn path(dir: &Path, name: &str) -> String {
+    dir.join(name).display().to_string()
+}
+
+#[test]
+fn truncated_zstd_is_read_as_far_as_it_goes_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let body: String = (0..200_000u64)
+        .map(|i| {
+            if i % 1000 == 0 {
+                format!("{EVENT}\n")
+            } else {
+                format!(
+                    "2024-05-02T10:00:00Z INFO request {} ok\n",
+                    i.wrapping_mul(2_654_435_761) % 1_000_003
+                )
+            }
+        })
+        .collect();
+    let compressed = zstd::encode_all(body.as_bytes(), 3).unwrap();
+    let cut = path(dir.path(), "cut.log.zst");
+    fs::write(&cut, &compressed[..compressed.len() * 2 / 3]).unwrap();
+    let (code, json, stderr) = summary(&[&cut]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("cut.log.zst: ") && stderr.contains("(after line"),
+        "{stderr}"
+    );
+    let (matched, other, _) = accounted(&json);
+    assert!(
+        matched >= 20 && other >= 20_000,
+        "the readable part is processed: {matched} {other}"
+    );
+    assert_eq!(json["inputs"]["unreadable"], 1);
+}
+
+#[test]
+fn invalid_utf8_and_empty_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = b"2024-05-02T10:00:00Z ERROR Failed to generate API key: permission denied user=\xff\xfebob\n".to_vec();
+    bytes.extend_from_slice(b"\xc3\x28 broken\n");
+    fs::write(dir.path().join("latin1.log"), &bytes).unwrap();
+    fs::write(dir.path().join("empty.log"), b"").unwrap();
+    let (code, json, _) = summary(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(accounted(&json), (1, 1, 0));
+    assert_eq!(json["inputs"]["files"], 2);
+    assert!(
+        json["actors"]
+            .as_object()
+            .unwrap()
+            .contains_key("\u{fffd}\u{fffd}bob"),
+        "{}",
+        json["actors"]
+    );
+}
+
+#[test]
+fn binary_files_are_skipped_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("image.png"),
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    )
+    .unwrap();
+    fs::write(dir.path().join("utf16.log"), "E\0R\0R\0O\0R\0".as_bytes()).unwrap();
+    fs::write(dir.path().join("app.log"), format!("{EVENT}\n")).unwrap();
+    let (code, json, stderr) = summary(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "skipping binary data is not an error");
+    assert!(
+        stderr.contains("image.png: binary data (a NUL byte at offset 8); skipped"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("utf16.log: binary data (a NUL byte at offset 1)"),
+        "{stderr}"
+    );
+    assert_eq!(json["inputs"]["skipped"].as_array().unwrap().len(), 2);
+    assert_eq!(accounted(&json), (1, 0, 0));
+}
+
+#[test]
+fn a_200_mb_line_is_malformed_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = path(dir.path(), "huge.log");
+    let mut out = fs::File::create(&file).unwrap();
+    writeln!(out, "{EVENT}").unwrap();
+    let chunk = vec![b'x'; 1 << 20];
+    for _ in 0..200 {
+        out.write_all(&chunk).unwrap();
+    }
+    writeln!(out).unwrap();
+    writeln!(out, "{EVENT}").unwrap();
+    drop(out);
+    let (code, json, stderr) = summary(&[&file]);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("huge.log:2: malformed record: line of 209715200 bytes is longer than the record size cap (67108864 bytes)"), "{stderr}");
+    assert_eq!(accounted(&json), (2, 0, 1));
+    assert_eq!(json["inputs"]["lines"], 3);
+}
+
+#[test]
+fn an_envelope_record_over_the_cap_is_malformed_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |user: &str, pad: usize| {
+        format!(
+            r#"{{"eventTime":"2024-05-02T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","errorCode":"AccessDenied","errorMessage":"User: x is not authorized to perform: iam:CreateAccessKey","userIdentity":{{"arn":"{user}"}},"pad":"{}"}}"#,
+            "p".repeat(pad)
+        )
+    };
+    let body = format!(
+        "{{\"Records\":[\n{},\n{},\n{}\n]}}",
+        record("a", 10),
+        record("big", 3 << 20),
+        record("c", 10)
+    );
+    let file = path(dir.path(), "envelope.json");
+    fs::write(&file, body).unwrap();
+    let (code, json, stderr) = summary(&["--max-record-size", "1048576", &file]);
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains(
+            "envelope.json:3 (record 2): malformed record: record larger than the record size cap"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(accounted(&json), (2, 0, 1));
+}
+
+#[test]
+fn malformed_json_in_the_middle() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = r#"{"time":"2024-05-02T10:00:00Z","msg":"Failed to generate API key","error":"permission denied","user":"bob"}"#;
+    let file = path(dir.path(), "app.jsonl");
+    fs::write(
+        &file,
+        format!("{good}\n{{\"msg\": \"cut\n{good}\n[1,2\n{good}\n"),
+    )
+    .unwrap();
+    let (code, json, stderr) = summary(&[&file]);
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains("app.jsonl:2: malformed record: invalid JSON"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("app.jsonl:4: malformed record: invalid JSON"),
+        "{stderr}"
+    );
+    assert_eq!(accounted(&json), (3, 0, 2));
+}
+
+#[test]
+fn a_file_growing_while_read_is_read_consistently() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("growing.log");
+    let line = format!("{EVENT}\n2024-05-02T10:00:00Z INFO fine\n");
+    fs::write(&file, line.repeat(50_000)).unwrap();
+    let writer = {
+        let file = file.clone();
+        let line = line.clone();
+        std::thread::spawn(move || {
+            let mut out = fs::OpenOptions::new().append(true).open(file).unwrap();
+            for _ in 0..2_000 {
+                out.write_all(line.as_bytes()).unwrap();
+            }
+        })
+    };
+    let (code, json, _) = summary(&["--block-size", "65536", file.to_str().unwrap()]);
+    writer.join().unwrap();
+    assert_eq!(code, 0);
+    let (matched, other, malformed) = accounted(&json);
+    assert_eq!(malformed, 0);
+    assert!(
+        matched >= 50_000 && other >= 50_000 && matched <= 52_000,
+        "{matched} {other}"
+    );
+    // A file cut shorter while read: read to where it ends, no crash.
+    fs::write(&file, line.repeat(10)).unwrap();
+    let (code, json, _) = summary(&[file.to_str().unwrap()]);
+    assert_eq!((code, accounted(&json)), (0, (10, 10, 0)));
+}
+
+#[cfg(unix)]
+#[test]
+fn dangling_links_and_symlink_loops_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("app.log"), format!("{EVENT}\n")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("nowhere.log"),
+        dir.path().join("dangling.log"),
+    )
+    .unwrap();
+    fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/loop")).unwrap();
+    let (code, json, stderr) = summary(&[dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("dangling.log: No such file or directory"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("symlink loop back to"), "{stderr}");
+    assert_eq!(
+        accounted(&json),
+        (1, 0, 0),
+        "the readable file is still processed"
+    );
+}
+
+#[test]
+fn output_over_an_input_is_refused_and_failures_leave_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = path(dir.path(), "app.log");
+    fs::write(&log, format!("{EVENT}\n")).unwrap();
+    let run = keydeny(&["events", "--format", "csv", "-o", &log, &log]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("refusing to write the output over an input"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(&log).unwrap(),
+        format!("{EVENT}\n"),
+        "the input is untouched"
+    );
+    let missing_dir = path(dir.path(), "no/such/dir/out.csv");
+    let run = keydeny(&["events", "-o", &missing_dir, &log]);
+    assert_eq!(run.code, 2);
+    assert!(!Path::new(&missing_dir).exists());
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+}
+
+/// Credentials in every field a log can fill, in several formats.
+fn seeded_secrets(dir: &Path) -> Vec<&'static str> {
+    let secrets = vec![
+        "AKIAIOSFODNN7SECRET1",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY2",
+        "ghp_abcdefghijklmnopqrstuvwxyzSECRET3",
+        "glpat-abcdefghijSECRET4xyz",
+        "xoxb-123456789012-SECRET5abcdef",
+        "sk_live_abcdefghijklSECRET6",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJTRUNSRVQ3In0.c2lnbmF0dXJlU0VDUkVUNw",
+        "hunter2SECRET8",
+        "s3cr3tSECRET9",
+    ];
+    let text = [
+        "2024-05-02T10:00:00Z ERROR Failed to generate API key: permission denied key=AKIAIOSFODNN7SECRET1 user=alice",
+        "2024-05-02T10:00:01Z ERROR Failed to generate API key: forbidden aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY2 user=bob",
+        "2024-05-02T10:00:02Z ERROR Failed to create personal access token ghp_abcdefghijklmnopqrstuvwxyzSECRET3: denied user=carol",
+        "2024-05-02T10:00:03Z ERROR Failed to create personal access token: denied token=glpat-abcdefghijSECRET4xyz user=dan",
+        "2024-05-02T10:00:04Z ERROR Failed to generate API key with xoxb-123456789012-SECRET5abcdef: forbidden user=erin",
+        "2024-05-02T10:00:05Z ERROR Failed to generate API key: denied api_key=sk_live_abcdefghijklSECRET6 user=frank",
+        "2024-05-02T10:00:06Z ERROR Failed to generate API key: unauthorized Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJTRUNSRVQ3In0.c2lnbmF0dXJlU0VDUkVUNw user=gina",
+        "2024-05-02T10:00:07Z ERROR Failed to generate API key: denied password=hunter2SECRET8 user=hank",
+        "2024-05-02T10:00:08Z ERROR Failed to generate API key from https://svc:s3cr3tSECRET9@keys.example.com/api: forbidden user=AKIAIOSFODNN7SECRET1",
+    ];
+    fs::write(dir.join("secrets.log"), text.join("\n")).unwrap();
+    let ct = r#"{"eventTime":"2024-05-02T10:00:09Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","errorCode":"AccessDenied","errorMessage":"User: arn:aws:iam::1:user/x is not authorized to perform: iam:CreateAccessKey with key AKIAIOSFODNN7SECRET1","userIdentity":{"arn":"arn:aws:iam::1:user/x","accessKeyId":"AKIAIOSFODNN7SECRET1"},"requestID":"ghp_abcdefghijklmnopqrstuvwxyzSECRET3"}"#;
+    fs::write(dir.join("trail.ndjson"), format!("{ct}\n")).unwrap();
+    secrets
+}
+
+#[test]
+fn no_output_format_contains_a_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = seeded_secrets(dir.path());
+    let target = dir.path().display().to_string();
+    let outputs = [
+        &["events", "--format", "csv"][..],
+        &["events", "--format", "ndjson"],
+        &["events", "--format", "table"],
+        &["summary", "--format", "json"],
+        &["summary", "--format", "table"],
+        &["summary", "--format", "markdown"],
+        &["summary", "--format", "html"],
+        &["summary", "--by", "actor"],
+    ];
+    for args in outputs {
+        let mut all = args.to_vec();
+        all.push(&target);
+        let run = keydeny(&all);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+        let masked = run.stdout.contains("****") || run.stdout.contains("\\*\\*\\*\\*");
+        assert!(masked, "{args:?}: something was masked");
+        for secret in &secrets {
+            assert!(
+                !run.stdout.contains(secret),
+                "{args:?} leaks {secret}:\n{}",
+                run.stdout
+            );
+        }
+    }
+    let events = keydeny(&["events", "--format", "csv", &target]);
+    assert_eq!(
+        events.stdout.lines().count(),
+        11,
+        "every seeded line is an event: {}",
+        events.stdout
+    );
+    let shown = keydeny(&["events", "--format", "csv", "--no-redact", &target]);
+    assert!(
+        shown.stdout.contains("hunter2SECRET8"),
+        "--no-redact shows them"
+    );
+    let report = keydeny(&["summary", "--format", "markdown", "--no-redact", &target]);
+    assert!(
+        report
+            .stdout
+            .contains("| Credentials | shown unmasked (--no-redact) |"),
+        "{}",
+        report.stdout
+    );
+}
+
+#[test]
+fn csv_formula_cells_are_neutralised_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = path(dir.path(), "formula.log");
+    let lines = ["=SUM(A1:A2)", "+1+1", "-2+3", "@SUM(A1)"]
+        .iter()
+        .map(|actor| format!("2024-05-02T10:00:00Z ERROR Failed to generate API key: denied user={actor} tenant={actor}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    fs::write(&file, lines).unwrap();
+    in_root();
+    let run = keydeny(&["events", "--format", "csv", &file]);
+    let mut reader = csv::Reader::from_reader(run.stdout.as_bytes());
+    let mut rows = 0;
+    for row in reader.records() {
+        let row = row.unwrap();
+        rows += 1;
+        for cell in row.iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell}"
+            );
+        }
+        assert!(
+            row[4].starts_with('\''),
+            "the actor is neutralised: {}",
+            &row[4]
+        );
+    }
+    assert_eq!(rows, 4);
+}

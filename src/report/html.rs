@@ -343,24 +343,17 @@ fn inputs(ctx: &SummaryContext<'_>, page: &mut String) {
     let i = &ctx.summary.inputs;
     let _ = writeln!(
         page,
-        "<h2>Inputs</h2>\n<p>{} file(s), {} bytes, {} lines, {} records: {} denied key generation(s), {} other, {} malformed. {} duplicate(s) counted once; {} event(s) outside the filters.</p>",
-        i.files,
-        i.bytes,
-        i.lines,
-        i.records,
-        i.matched,
-        i.other,
-        i.malformed,
+        "<h2>Inputs</h2>\n<p>{}. {} duplicate(s) counted once; {} event(s) outside the filters.</p>",
+        esc(&super::coverage(ctx.summary)),
         ctx.summary.duplicates,
         ctx.summary.filtered
     );
     if !i.formats.is_empty() {
-        let formats: Vec<String> = i
-            .formats
-            .iter()
-            .map(|(f, n)| format!("{} {n}", esc(f)))
-            .collect();
-        let _ = writeln!(page, "<p>Formats: {}.</p>", formats.join(", "));
+        let _ = writeln!(
+            page,
+            "<p>Formats: {}.</p>",
+            esc(&super::formats(ctx.summary))
+        );
     }
     let mut table = |heading: &str, rows: Vec<(String, &str)>| {
         if rows.is_empty() {

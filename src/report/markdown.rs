@@ -209,21 +209,13 @@ fn inputs(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "## Inputs\n")?;
     writeln!(
         out,
-        "{} file(s), {} bytes, {} lines, {} records: {} denied key generation(s), {} other, {} malformed. \
-         {} duplicate(s) counted once; {} event(s) outside the filters.",
-        i.files,
-        i.bytes,
-        i.lines,
-        i.records,
-        i.matched,
-        i.other,
-        i.malformed,
+        "{}. {} duplicate(s) counted once; {} event(s) outside the filters.",
+        super::coverage(ctx.summary),
         ctx.summary.duplicates,
         ctx.summary.filtered
     )?;
     if !i.formats.is_empty() {
-        let formats: Vec<String> = i.formats.iter().map(|(f, n)| format!("{f} {n}")).collect();
-        writeln!(out, "\nFormats: {}.", formats.join(", "))?;
+        writeln!(out, "\nFormats: {}.", super::formats(ctx.summary))?;
     }
     if !i.errors.is_empty() {
         writeln!(out, "\n| Unreadable input | Reason |\n|---|---|")?;

@@ -419,14 +419,8 @@ fn write_inputs(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()>
     let i = &ctx.summary.inputs;
     writeln!(
         out,
-        "Read {} file(s), {} bytes, {} lines, {} records: {} denied key generation(s), {} other, {} malformed; {} unreadable.",
-        i.files,
-        i.bytes,
-        i.lines,
-        i.records,
-        i.matched,
-        i.other,
-        i.malformed,
+        "Read {}; {} unreadable.",
+        super::coverage(ctx.summary),
         i.errors.len()
     )?;
     if ctx.summary.duplicates > 0 || ctx.summary.filtered > 0 {
@@ -437,8 +431,7 @@ fn write_inputs(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()>
         )?;
     }
     if !i.formats.is_empty() {
-        let formats: Vec<String> = i.formats.iter().map(|(f, n)| format!("{f} {n}")).collect();
-        writeln!(out, "Formats: {}.", formats.join(", "))?;
+        writeln!(out, "Formats: {}.", super::formats(ctx.summary))?;
     }
     for error in &i.errors {
         writeln!(

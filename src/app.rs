@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use crate::cli::{EventsFormat, GroupBy, ReportArgs, SummaryFormat};
 use crate::config::{ScanConfig, Threshold, Window};
 use crate::event::{Cause, Event};
-use crate::prefilter::Prefilter;
+use crate::prefilter::Prefilters;
 use crate::progress;
 use crate::report::json::ThresholdDoc;
 use crate::report::table::GroupRow;
@@ -61,9 +61,9 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
     let scanner = Scanner {
         rules: &config.rules,
         prefilter: if config.prefilter {
-            Prefilter::new(&config.rules)
+            Prefilters::new(&config.rules)
         } else {
-            Prefilter::disabled()
+            Prefilters::disabled()
         },
         input_format: config.input_format,
         block_size: config.block_size,

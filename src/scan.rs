@@ -13,7 +13,7 @@ use crate::event::Event;
 use crate::extract::{Context, Position, extract};
 use crate::format::sniff::{self, Framing, Sample};
 use crate::format::{InputFormat, Parsed};
-use crate::prefilter::Prefilter;
+use crate::prefilter::Prefilters;
 use crate::progress::Progress;
 use crate::rules::RuleSet;
 use crate::source::blocks::{Block, BlockReader, Piece};
@@ -26,7 +26,7 @@ pub const MALFORMED_SAMPLES: usize = 5;
 /// What the scanner needs, shared by every thread.
 pub struct Scanner<'r> {
     pub rules: &'r RuleSet,
-    pub prefilter: Prefilter,
+    pub prefilter: Prefilters,
     pub input_format: Option<InputFormat>,
     pub block_size: usize,
     pub max_record: usize,
@@ -287,7 +287,7 @@ impl Scanner<'_> {
 
     /// prefilter -> parse -> extract for one record.
     fn scan_record(&self, raw: &[u8], at: Position<'_>, tally: &mut Tally) {
-        let parsed = if self.prefilter.may_match(raw) {
+        let parsed = if self.prefilter.for_format(at.format).may_match(raw) {
             at.format.parser().parse(raw)
         } else if at.format.is_json() {
             crate::format::json_failure(raw)

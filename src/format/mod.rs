@@ -132,6 +132,24 @@ impl InputFormat {
         }
     }
 
+    /// The platforms this format's records can have: only their actions' literals are
+    /// looked for by the prefilter.
+    pub fn platforms(self) -> &'static [Platform] {
+        match self {
+            InputFormat::Cloudtrail => &[Platform::Aws],
+            InputFormat::GcpAudit => &[Platform::Gcp],
+            InputFormat::AzureActivity => &[Platform::Azure],
+            InputFormat::K8sAudit => &[Platform::Kubernetes],
+            InputFormat::VaultAudit => &[Platform::Vault],
+            InputFormat::Okta => &[Platform::Okta],
+            InputFormat::GithubAudit => &[Platform::Github],
+            InputFormat::Gitlab => &[Platform::Gitlab],
+            InputFormat::AccessLog => &[Platform::Http],
+            // App logs, and the JSON access records an app or wrapper line can hold.
+            _ => &[Platform::App, Platform::Http],
+        }
+    }
+
     /// For formats that split one record over several lines: whether a line is continued.
     pub fn continues(self) -> Option<fn(&[u8]) -> bool> {
         match self {

@@ -106,6 +106,10 @@ pub struct Facts<'r> {
 pub struct RuleSet {
     pub actions: Vec<Action>,
     action_names: HashMap<String, usize>,
+    /// Every action's `message` regex in one set (one pass over the text), and the index of
+    /// the action each pattern belongs to.
+    action_messages: RegexSet,
+    action_message_owner: Vec<usize>,
     denials: RegexSet,
     pub denial_ids: Vec<String>,
     pub rules: Vec<Rule>,
@@ -158,9 +162,24 @@ impl RuleSet {
                 problem: e.to_string(),
             })?;
         let action_names = index_action_names(&actions);
+        let action_message_owner: Vec<usize> = (0..actions.len())
+            .filter(|&i| actions[i].message.is_some())
+            .collect();
+        let action_messages = RegexSet::new(
+            action_message_owner
+                .iter()
+                .filter_map(|&i| actions[i].message.as_ref().map(Regex::as_str)),
+        )
+        .map_err(|e| RuleError {
+            file: "actions".into(),
+            rule: None,
+            problem: e.to_string(),
+        })?;
         Ok(RuleSet {
             actions,
             action_names,
+            action_messages,
+            action_message_owner,
             denials: denial_set,
             denial_ids: denials.into_iter().map(|d| d.id).collect(),
             rules,
@@ -193,9 +212,13 @@ impl RuleSet {
                 return Some((found, MatchedBy::Name));
             }
         }
-        if let Some(found) =
-            applicable().find(|a| a.message.as_ref().is_some_and(|re| re.is_match(text)))
-        {
+        let by_message = self
+            .action_messages
+            .matches(text)
+            .into_iter()
+            .map(|i| &self.actions[self.action_message_owner[i]])
+            .find(|a| a.applies_to(platform));
+        if let Some(found) = by_message {
             return Some((found, MatchedBy::Message));
         }
         applicable()
@@ -221,12 +244,13 @@ impl RuleSet {
         self.causes.iter().find(|c| c.id == cause)
     }
 
-    /// Every literal some action needs: a record containing none of them (ASCII
-    /// case-insensitively) cannot be a key generation.
-    pub fn prefilter_literals(&self) -> Vec<String> {
+    /// Every literal some action for one of `platforms` needs: a record of those platforms
+    /// containing none of them (ASCII case-insensitively) cannot be a key generation.
+    pub fn prefilter_literals(&self, platforms: &[Platform]) -> Vec<String> {
         let mut literals: Vec<String> = self
             .actions
             .iter()
+            .filter(|a| a.platforms.is_empty() || a.platforms.iter().any(|p| platforms.contains(p)))
             .flat_map(|a| a.literals.iter().map(|l| l.to_ascii_lowercase()))
             .collect();
         literals.sort();

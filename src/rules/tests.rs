@@ -39,10 +39,16 @@ fn builtin_rules_load_and_every_cause_has_docs() {
         let doc = rules.cause_doc(cause).expect("cause documented");
         assert!(!doc.steps.is_empty(), "{cause} has remediation steps");
     }
+    let aws = rules.prefilter_literals(&[Platform::Aws]);
+    assert!(aws.contains(&"createaccesskey".to_string()));
+    assert!(
+        !aws.contains(&"api key".to_string()),
+        "app wording is not looked for in AWS records"
+    );
     assert!(
         rules
-            .prefilter_literals()
-            .contains(&"createaccesskey".to_string())
+            .prefilter_literals(&[Platform::App])
+            .contains(&"api key".to_string())
     );
 }
 

@@ -40,6 +40,11 @@ pub(crate) fn parse_pairs(line: &str) -> Parsed<'_> {
 
 /// Whether a line looks like logfmt: at least three pairs, the first at the start.
 pub(crate) fn looks_like_logfmt(line: &str) -> bool {
+    // Cheap rejection first: the first token of a logfmt line is `key=...`.
+    let first = line.trim_start().split([' ', '\t']).next().unwrap_or("");
+    if !first.contains('=') {
+        return false;
+    }
     let pairs = pairs(line);
     pairs.len() >= 3 && line.trim_start().starts_with(pairs[0].0)
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
 
-use regex::{Regex, RegexSet};
+use regex::bytes::{Regex, RegexSet, RegexSetBuilder};
 
 use crate::event::{Cause, Platform};
 pub use schema::{ActionSpec, CauseDoc, DenialSpec, RuleFile, RuleSpec};
@@ -155,26 +155,15 @@ impl RuleSet {
         schema::check_unique_ids(&actions, &rules)?;
         // Stable sort: equal priorities keep load order (user files first).
         rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
-        let denial_set = RegexSet::new(denials.iter().map(|d| d.message.get_ref().as_str()))
-            .map_err(|e| RuleError {
-                file: "denials".into(),
-                rule: None,
-                problem: e.to_string(),
-            })?;
+        let denial_set = regex_set(denials.iter().map(|d| d.message.get_ref().as_str()), "denials")?;
         let action_names = index_action_names(&actions);
         let action_message_owner: Vec<usize> = (0..actions.len())
             .filter(|&i| actions[i].message.is_some())
             .collect();
-        let action_messages = RegexSet::new(
-            action_message_owner
-                .iter()
-                .filter_map(|&i| actions[i].message.as_ref().map(Regex::as_str)),
-        )
-        .map_err(|e| RuleError {
-            file: "actions".into(),
-            rule: None,
-            problem: e.to_string(),
-        })?;
+        let action_messages = regex_set(
+            action_message_owner.iter().filter_map(|&i| actions[i].message.as_ref().map(Regex::as_str)),
+            "actions",
+        )?;
         Ok(RuleSet {
             actions,
             action_names,
@@ -206,7 +195,7 @@ impl RuleSet {
                 .map(|&i| &self.actions[i])
                 .filter(|a| a.applies_to(platform))
                 .or_else(|| {
-                    applicable().find(|a| a.pattern.as_ref().is_some_and(|re| re.is_match(name)))
+                    applicable().find(|a| a.pattern.as_ref().is_some_and(|re| re.is_match(name.as_bytes())))
                 });
             if let Some(found) = by_name {
                 return Some((found, MatchedBy::Name));
@@ -214,7 +203,7 @@ impl RuleSet {
         }
         let by_message = self
             .action_messages
-            .matches(text)
+            .matches(text.as_bytes())
             .into_iter()
             .map(|i| &self.actions[self.action_message_owner[i]])
             .find(|a| a.applies_to(platform));
@@ -228,7 +217,7 @@ impl RuleSet {
 
     /// Whether free text says the request was refused.
     pub fn text_says_denied(&self, text: &str) -> bool {
-        self.denials.is_match(text)
+        self.denials.is_match(text.as_bytes())
     }
 
     /// The cause of a denied event and the id of the rule that decided it.
@@ -268,7 +257,7 @@ impl Action {
         let (Some(re), Some(path)) = (&self.path, path) else {
             return false;
         };
-        re.is_match(path)
+        re.is_match(path.as_bytes())
             && (self.methods.is_empty()
                 || method.is_some_and(|m| self.methods.iter().any(|x| x.eq_ignore_ascii_case(m))))
     }
@@ -304,8 +293,8 @@ impl Rule {
                 || f.error_code
                     .is_some_and(|c| self.error_codes.iter().any(|x| x.eq_ignore_ascii_case(c))))
             && (self.statuses.is_empty() || f.status.is_some_and(|s| self.statuses.contains(&s)))
-            && self.message.as_ref().is_none_or(|re| re.is_match(f.text))
-            && self.unless.as_ref().is_none_or(|re| !re.is_match(f.text))
+            && self.message.as_ref().is_none_or(|re| re.is_match(f.text.as_bytes()))
+            && self.unless.as_ref().is_none_or(|re| !re.is_match(f.text.as_bytes()))
             && self
                 .fields
                 .iter()
@@ -341,6 +330,15 @@ impl Rule {
         }
         parts.join("; ")
     }
+}
+
+/// Patterns are matched byte-wise with ASCII classes, like every rule regex (see
+/// [`schema::compile_regex`]).
+fn regex_set<'p>(patterns: impl Iterator<Item = &'p str>, what: &str) -> Result<RegexSet, RuleError> {
+    RegexSetBuilder::new(patterns)
+        .unicode(false)
+        .build()
+        .map_err(|e| RuleError { file: what.into(), rule: None, problem: e.to_string() })
 }
 
 fn index_action_names(actions: &[Action]) -> HashMap<String, usize> {

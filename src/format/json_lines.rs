@@ -19,13 +19,11 @@ impl LogFormat for JsonLines {
     }
 
     fn parse<'a>(&self, raw: &'a [u8]) -> Parsed<'a> {
-        let line = raw.trim_ascii();
-        if line.is_empty() {
-            return Parsed::Other;
-        }
-        match serde_json::from_slice::<JsonObject<'a>>(line) {
+        // Parsed as it is (JSON allows the surrounding blanks), so a malformed line gets the
+        // same message whether or not the prefilter let it through.
+        match serde_json::from_slice::<JsonObject<'a>>(raw) {
             Ok(object) => Parsed::Record(Box::new(app_record(|key| object.lookup(key)))),
-            Err(_) => json_failure(line),
+            Err(_) => json_failure(raw),
         }
     }
 }
@@ -58,6 +56,20 @@ mod tests {
         assert_eq!(r.outcome, Some(Outcome::Denied));
         assert_eq!(r.source_ip.as_deref(), Some("203.0.113.5"));
         assert_eq!(r.attr("level"), Some("error"));
+    }
+
+    /// Regression (found by the prefilter property test): a line with leading blanks was
+    /// parsed trimmed, so its malformed message named another column than the prefilter's.
+    #[test]
+    fn malformed_message_does_not_depend_on_the_prefilter() {
+        let raw = b" {\"msg\": x}";
+        let Parsed::Malformed(parsed) = JsonLines.parse(raw) else {
+            panic!()
+        };
+        let Parsed::Malformed(skipped) = crate::format::json_failure(raw) else {
+            panic!()
+        };
+        assert_eq!(parsed, skipped);
     }
 
     #[test]

@@ -155,13 +155,18 @@ impl RuleSet {
         schema::check_unique_ids(&actions, &rules)?;
         // Stable sort: equal priorities keep load order (user files first).
         rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
-        let denial_set = regex_set(denials.iter().map(|d| d.message.get_ref().as_str()), "denials")?;
+        let denial_set = regex_set(
+            denials.iter().map(|d| d.message.get_ref().as_str()),
+            "denials",
+        )?;
         let action_names = index_action_names(&actions);
         let action_message_owner: Vec<usize> = (0..actions.len())
             .filter(|&i| actions[i].message.is_some())
             .collect();
         let action_messages = regex_set(
-            action_message_owner.iter().filter_map(|&i| actions[i].message.as_ref().map(Regex::as_str)),
+            action_message_owner
+                .iter()
+                .filter_map(|&i| actions[i].message.as_ref().map(Regex::as_str)),
             "actions",
         )?;
         Ok(RuleSet {
@@ -195,7 +200,11 @@ impl RuleSet {
                 .map(|&i| &self.actions[i])
                 .filter(|a| a.applies_to(platform))
                 .or_else(|| {
-                    applicable().find(|a| a.pattern.as_ref().is_some_and(|re| re.is_match(name.as_bytes())))
+                    applicable().find(|a| {
+                        a.pattern
+                            .as_ref()
+                            .is_some_and(|re| re.is_match(name.as_bytes()))
+                    })
                 });
             if let Some(found) = by_name {
                 return Some((found, MatchedBy::Name));
@@ -293,8 +302,14 @@ impl Rule {
                 || f.error_code
                     .is_some_and(|c| self.error_codes.iter().any(|x| x.eq_ignore_ascii_case(c))))
             && (self.statuses.is_empty() || f.status.is_some_and(|s| self.statuses.contains(&s)))
-            && self.message.as_ref().is_none_or(|re| re.is_match(f.text.as_bytes()))
-            && self.unless.as_ref().is_none_or(|re| !re.is_match(f.text.as_bytes()))
+            && self
+                .message
+                .as_ref()
+                .is_none_or(|re| re.is_match(f.text.as_bytes()))
+            && self
+                .unless
+                .as_ref()
+                .is_none_or(|re| !re.is_match(f.text.as_bytes()))
             && self
                 .fields
                 .iter()
@@ -334,11 +349,18 @@ impl Rule {
 
 /// Patterns are matched byte-wise with ASCII classes, like every rule regex (see
 /// [`schema::compile_regex`]).
-fn regex_set<'p>(patterns: impl Iterator<Item = &'p str>, what: &str) -> Result<RegexSet, RuleError> {
+fn regex_set<'p>(
+    patterns: impl Iterator<Item = &'p str>,
+    what: &str,
+) -> Result<RegexSet, RuleError> {
     RegexSetBuilder::new(patterns)
         .unicode(false)
         .build()
-        .map_err(|e| RuleError { file: what.into(), rule: None, problem: e.to_string() })
+        .map_err(|e| RuleError {
+            file: what.into(),
+            rule: None,
+            problem: e.to_string(),
+        })
 }
 
 fn index_action_names(actions: &[Action]) -> HashMap<String, usize> {

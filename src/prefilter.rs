@@ -9,37 +9,48 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use crate::format::InputFormat;
 use crate::rules::RuleSet;
 
-/// One literal scan.
+/// One literal scan, and for formats whose refusals are worded (app logs) a second one:
+/// a record must hold an action literal and a refusal literal.
 pub struct Prefilter {
     literals: Option<AhoCorasick>,
+    refusal: Option<AhoCorasick>,
 }
 
 impl Prefilter {
-    fn build(literals: &[String]) -> Prefilter {
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(literals)
-            .or_else(|_| {
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .build(literals)
-            })
-            .ok();
+    fn build(literals: &[String], refusal: Option<&[String]>) -> Prefilter {
         Prefilter {
-            literals: automaton,
+            literals: automaton(literals),
+            refusal: refusal.and_then(automaton),
         }
     }
 
-    /// False only when `raw` certainly holds no key-generation action. A JSON `\u` escape
-    /// could spell a literal in disguise, so such records always pass.
+    /// False only when `raw` certainly holds no key-generation action (or, for worded
+    /// formats, no refusal). A JSON `\u` escape could spell a literal in disguise, so such
+    /// records always pass.
     pub fn may_match(&self, raw: &[u8]) -> bool {
         match &self.literals {
             None => true,
-            Some(ac) => ac.is_match(raw) || memchr::memmem::find(raw, b"\\u").is_some(),
+            Some(ac) => {
+                let escaped = || memchr::memmem::find(raw, b"\\u").is_some();
+                let refused = || self.refusal.as_ref().is_none_or(|r| r.is_match(raw));
+                (ac.is_match(raw) && refused()) || escaped()
+            }
         }
     }
+}
+
+fn automaton(literals: &[String]) -> Option<AhoCorasick> {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(literals)
+        .or_else(|_| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .build(literals)
+        })
+        .ok()
 }
 
 /// A prefilter for every input format.
@@ -48,15 +59,18 @@ pub struct Prefilters {
 }
 
 impl Prefilters {
-    /// Per format, every literal of the actions that apply to its platforms.
+    /// Per format, every literal of the actions that apply to its platforms, and for worded
+    /// formats the refusal literals.
     pub fn new(rules: &RuleSet) -> Prefilters {
         let by_format = InputFormat::ALL
             .into_iter()
             .map(|format| {
-                (
-                    format,
-                    Prefilter::build(&rules.prefilter_literals(format.platforms())),
-                )
+                let actions = rules.prefilter_literals(format.platforms());
+                let refusal = format
+                    .refusal_by_wording()
+                    .then(|| rules.refusal_literals())
+                    .flatten();
+                (format, Prefilter::build(&actions, refusal.as_deref()))
             })
             .collect();
         Prefilters { by_format }
@@ -71,7 +85,10 @@ impl Prefilters {
 
     /// The prefilter for `format` (one that passes everything when disabled).
     pub fn for_format(&self, format: InputFormat) -> &Prefilter {
-        const PASS: Prefilter = Prefilter { literals: None };
+        const PASS: Prefilter = Prefilter {
+            literals: None,
+            refusal: None,
+        };
         self.by_format
             .iter()
             .find(|(f, _)| *f == format)

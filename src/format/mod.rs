@@ -150,6 +150,12 @@ impl InputFormat {
         }
     }
 
+    /// Whether this format's records are refused by wording or an HTTP status (app logs and
+    /// their wrappers) rather than by a structured outcome field.
+    pub fn refusal_by_wording(self) -> bool {
+        self.platforms().contains(&Platform::App)
+    }
+
     /// For formats that split one record over several lines: whether a line is continued.
     pub fn continues(self) -> Option<fn(&[u8]) -> bool> {
         match self {

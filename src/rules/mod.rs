@@ -112,6 +112,9 @@ pub struct RuleSet {
     action_message_owner: Vec<usize>,
     denials: RegexSet,
     pub denial_ids: Vec<String>,
+    /// Every denial's literals, or `None` when a denial has none (then nothing can be
+    /// skipped for lack of refusal wording).
+    denial_literals: Option<Vec<String>>,
     pub rules: Vec<Rule>,
     pub causes: Vec<CauseDoc>,
     /// A short digest of every loaded rule file, to tell rule sets apart in reports.
@@ -175,6 +178,7 @@ impl RuleSet {
             action_messages,
             action_message_owner,
             denials: denial_set,
+            denial_literals: denial_literals(&denials),
             denial_ids: denials.into_iter().map(|d| d.id).collect(),
             rules,
             causes: causes(),
@@ -240,6 +244,14 @@ impl RuleSet {
 
     pub fn cause_doc(&self, cause: Cause) -> Option<&CauseDoc> {
         self.causes.iter().find(|c| c.id == cause)
+    }
+
+    /// Words one of which every record denied by wording contains, with the status codes
+    /// that deny on their own; `None` when a user denial lacks literals.
+    pub fn refusal_literals(&self) -> Option<Vec<String>> {
+        let mut literals = self.denial_literals.clone()?;
+        literals.extend(["401", "402", "403"].map(String::from));
+        Some(literals)
     }
 
     /// Every literal some action for one of `platforms` needs: a record of those platforms
@@ -345,6 +357,19 @@ impl Rule {
         }
         parts.join("; ")
     }
+}
+
+fn denial_literals(denials: &[DenialSpec]) -> Option<Vec<String>> {
+    let mut literals = Vec::new();
+    for denial in denials {
+        if denial.literals.is_empty() {
+            return None;
+        }
+        literals.extend(denial.literals.iter().map(|l| l.to_ascii_lowercase()));
+    }
+    literals.sort();
+    literals.dedup();
+    Some(literals)
 }
 
 /// Patterns are matched byte-wise with ASCII classes, like every rule regex (see

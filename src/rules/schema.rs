@@ -47,6 +47,10 @@ pub struct ActionSpec {
 pub struct DenialSpec {
     pub id: String,
     pub message: Spanned<String>,
+    /// Words one of which every match contains; without them the prefilter cannot skip
+    /// records for lack of refusal wording.
+    #[serde(default)]
+    pub literals: Vec<String>,
 }
 
 /// `[[rule]]`: evidence for a cause. All given conditions must hold.

@@ -25,7 +25,7 @@ use keydeny::aggregate::Summary;
 use keydeny::event::{Event, Platform};
 use keydeny::extract::{Context, Position, extract};
 use keydeny::format::{InputFormat, Parsed, Record};
-use keydeny::prefilter::Prefilter;
+use keydeny::prefilter::Prefilters;
 use keydeny::rules::{Facts, RuleSet};
 use keydeny::scan::Scanner;
 use keydeny::source::Input;
@@ -162,22 +162,31 @@ fn config() -> Criterion {
 
 fn prefilter(c: &mut Criterion) {
     let rules = rules();
-    let prefilter = Prefilter::new(&rules);
-    let mut inputs: Vec<(&str, Vec<String>)> = Vec::new();
+    let prefilters = Prefilters::new(&rules);
+    let mut inputs: Vec<(&str, InputFormat, Vec<String>)> = Vec::new();
     if let Some(path) = generated("text", 16) {
-        inputs.push(("text_generated_4mib", head_lines(&path, BLOCK)));
+        inputs.push((
+            "text_generated_4mib",
+            InputFormat::Text,
+            head_lines(&path, BLOCK),
+        ));
     }
     if let Some(path) = generated("cloudtrail-ndjson", 16) {
-        inputs.push(("cloudtrail_generated_4mib", head_lines(&path, BLOCK)));
+        inputs.push((
+            "cloudtrail_generated_4mib",
+            InputFormat::Cloudtrail,
+            head_lines(&path, BLOCK),
+        ));
     }
     let all: Vec<&str> = PARSER_FIXTURES
         .iter()
         .flat_map(|(_, files)| files.iter().copied())
         .collect();
-    inputs.push(("fixture_lines", fixture_lines(&all)));
+    inputs.push(("fixture_lines", InputFormat::Text, fixture_lines(&all)));
 
     let mut group = c.benchmark_group("prefilter");
-    for (name, lines) in &inputs {
+    for (name, format, lines) in &inputs {
+        let prefilter = prefilters.for_format(*format);
         let passed = lines
             .iter()
             .filter(|l| prefilter.may_match(l.as_bytes()))
@@ -216,7 +225,7 @@ fn parse(c: &mut Criterion) {
     }
     // What the scanner really parses: the generated lines that pass the prefilter.
     let rules = rules();
-    let prefilter = Prefilter::new(&rules);
+    let prefilters = Prefilters::new(&rules);
     for (name, format, file) in [
         ("text_generated_passing", InputFormat::Text, "text"),
         (
@@ -230,7 +239,7 @@ fn parse(c: &mut Criterion) {
         };
         let lines: Vec<String> = head_lines(&path, BLOCK)
             .into_iter()
-            .filter(|l| prefilter.may_match(l.as_bytes()))
+            .filter(|l| prefilters.for_format(format).may_match(l.as_bytes()))
             .collect();
         let parser = format.parser();
         group.throughput(Throughput::Bytes(bytes_of(&lines)));
@@ -459,9 +468,9 @@ fn scan(c: &mut Criterion) {
         let scanner = Scanner {
             rules: &rules,
             prefilter: if prefilter {
-                Prefilter::new(&rules)
+                Prefilters::new(&rules)
             } else {
-                Prefilter::disabled()
+                Prefilters::disabled()
             },
             input_format: None,
             block_size: BLOCK,

@@ -197,12 +197,7 @@ fn remediation(v: &ReportView<'_>, page: &mut String) {
 }
 
 fn tops(v: &ReportView<'_>, page: &mut String) {
-    for (heading, column, rows) in [
-        ("Top actors", "Actor", &v.top_actors),
-        ("Top tenants", "Tenant", &v.top_tenants),
-        ("Platforms", "Platform", &v.top_platforms),
-        ("Top source IPs", "Source IP", &v.top_sources),
-    ] {
+    for (heading, column, rows) in v.top_lists() {
         if rows.is_empty() {
             continue;
         }

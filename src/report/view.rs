@@ -121,6 +121,18 @@ impl<'a> ReportView<'a> {
     }
 }
 
+impl ReportView<'_> {
+    /// The top lists in report order: heading, column name, rows.
+    pub fn top_lists(&self) -> [(&'static str, &'static str, &[(String, u64)]); 4] {
+        [
+            ("Top actors", "Actor", &self.top_actors),
+            ("Top tenants", "Tenant", &self.top_tenants),
+            ("Platforms", "Platform", &self.top_platforms),
+            ("Top source IPs", "Source IP", &self.top_sources),
+        ]
+    }
+}
+
 fn owned(entries: Vec<(&String, u64)>) -> Vec<(String, u64)> {
     entries.into_iter().map(|(k, n)| (k.clone(), n)).collect()
 }

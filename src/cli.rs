@@ -36,8 +36,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Denied key generations grouped by cause, then actor (default: table).
+    #[command(
+        after_help = "Examples:\n  keydeny summary /var/log/app/\n  keydeny summary --by actor --since 1h /var/log/\n  keydeny summary --explain --cause mfa_required logs/\n  keydeny summary --format html -o report.html --tz Europe/Berlin --baseline last.json logs/\n  keydeny summary --format json -o today.json --fail-on 50 --fail-on mfa_required=1 logs/"
+    )]
     Summary(SummaryArgs),
     /// One row per denied key-generation event (table, csv or ndjson).
+    #[command(
+        after_help = "Examples:\n  keydeny events --cause mfa_required --actor alice --since 1h logs/\n  keydeny events --format csv -o denied.csv --since 2024-05-01T00:00:00Z --until 2024-05-08T00:00:00Z logs/\n  keydeny events --format ndjson logs/ | jq .reason\n  zcat trail.json.gz | keydeny events --platform aws"
+    )]
     Events(EventsArgs),
     /// Combine summary JSON files of disjoint inputs into the summary of their union.
     Merge(MergeArgs),

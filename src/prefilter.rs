@@ -14,14 +14,43 @@ use crate::rules::RuleSet;
 pub struct Prefilter {
     literals: Option<AhoCorasick>,
     refusal: Option<AhoCorasick>,
+    /// The action literals and `\u`: finds the lines worth a closer look in a whole block.
+    finder: Option<AhoCorasick>,
 }
 
 impl Prefilter {
     fn build(literals: &[String], refusal: Option<&[String]>) -> Prefilter {
+        let mut finder = literals.to_vec();
+        finder.push("\\u".to_string());
         Prefilter {
             literals: automaton(literals),
             refusal: refusal.and_then(automaton),
+            finder: automaton(&finder),
         }
+    }
+
+    /// The lines of `block` (`\n`-separated, without the `\n`) that may match, with their
+    /// 0-based index: one scan over the whole block instead of one call per line. `None`
+    /// when the prefilter is off (every line must be looked at).
+    pub fn candidates<'b>(&self, block: &'b [u8]) -> Option<Vec<(u64, &'b [u8])>> {
+        let finder = self.finder.as_ref()?;
+        let mut found = Vec::new();
+        let (mut pos, mut line, mut counted) = (0, 0u64, 0);
+        while let Some(m) = finder.find(aho_corasick::Input::new(block).span(pos..block.len())) {
+            let start = memchr::memrchr(b'\n', &block[..m.start()]).map_or(0, |p| p + 1);
+            let end = memchr::memchr(b'\n', &block[m.end()..]).map_or(block.len(), |p| m.end() + p);
+            line += memchr::memchr_iter(b'\n', &block[counted..start]).count() as u64;
+            counted = start;
+            let raw = &block[start..end];
+            if self.may_match(raw) {
+                found.push((line, raw));
+            }
+            pos = (end + 1).min(block.len());
+            if end >= block.len() {
+                break;
+            }
+        }
+        Some(found)
     }
 
     /// False only when `raw` certainly holds no key-generation action (or, for worded
@@ -88,6 +117,7 @@ impl Prefilters {
         const PASS: Prefilter = Prefilter {
             literals: None,
             refusal: None,
+            finder: None,
         };
         self.by_format
             .iter()

@@ -182,6 +182,7 @@ impl Scanner<'_> {
         let mut tally = Tally::default();
         match piece {
             Piece::Block(block) => match at.format.continues() {
+                None if !at.format.is_json() => self.scan_text_block(&block, at, &mut tally),
                 None => {
                     for (line, raw) in block.lines() {
                         self.scan_record(raw, Position { line, ..at }, &mut tally);
@@ -199,6 +200,26 @@ impl Scanner<'_> {
             ),
         }
         tally
+    }
+
+    /// A block of a text format: one literal scan over the whole block finds the lines worth
+    /// parsing; every other line is counted as "other" without being touched (text formats
+    /// have no malformed lines, so nothing else can be said of them).
+    fn scan_text_block(&self, block: &Block, at: Position<'_>, tally: &mut Tally) {
+        let body = block.data.strip_suffix(b"\n").unwrap_or(&block.data);
+        let Some(candidates) = self.prefilter.for_format(at.format).candidates(body) else {
+            for (line, raw) in block.lines() {
+                self.scan_record(raw, Position { line, ..at }, tally);
+            }
+            return;
+        };
+        let skipped = block.line_count() - candidates.len() as u64;
+        tally.records += skipped;
+        tally.other += skipped;
+        for (index, raw) in candidates {
+            let line = block.first_line + index;
+            self.parse_record(raw, Position { line, ..at }, tally);
+        }
     }
 
     /// Lines continued by the next (CRI partial lines) are joined into one record that
@@ -287,13 +308,22 @@ impl Scanner<'_> {
 
     /// prefilter -> parse -> extract for one record.
     fn scan_record(&self, raw: &[u8], at: Position<'_>, tally: &mut Tally) {
-        let parsed = if self.prefilter.for_format(at.format).may_match(raw) {
-            at.format.parser().parse(raw)
+        if self.prefilter.for_format(at.format).may_match(raw) {
+            self.parse_record(raw, at, tally);
         } else if at.format.is_json() {
-            crate::format::json_failure(raw)
+            self.count(crate::format::json_failure(raw), at, tally);
         } else {
-            Parsed::Other
-        };
+            self.count(Parsed::Other, at, tally);
+        }
+    }
+
+    /// parse -> extract for a record the prefilter let through.
+    fn parse_record(&self, raw: &[u8], at: Position<'_>, tally: &mut Tally) {
+        self.count(at.format.parser().parse(raw), at, tally);
+    }
+
+    /// Count a parsed record, extracting its event when it is one.
+    fn count(&self, parsed: Parsed<'_>, at: Position<'_>, tally: &mut Tally) {
         match parsed {
             Parsed::Record(record) => match extract(*record, &self.context(), at) {
                 Some(event) => {

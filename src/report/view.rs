@@ -121,9 +121,12 @@ impl<'a> ReportView<'a> {
     }
 }
 
+/// A top list of a report: heading, column name, rows of (key, events).
+pub type TopList<'a> = (&'static str, &'static str, &'a [(String, u64)]);
+
 impl ReportView<'_> {
     /// The top lists in report order: heading, column name, rows.
-    pub fn top_lists(&self) -> [(&'static str, &'static str, &[(String, u64)]); 4] {
+    pub fn top_lists(&self) -> [TopList<'_>; 4] {
         [
             ("Top actors", "Actor", &self.top_actors),
             ("Top tenants", "Tenant", &self.top_tenants),

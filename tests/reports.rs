@@ -7,7 +7,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use serde_json::Value;
 
-use crate::util::{in_root, keydeny, logs, read, root};
+use crate::util::{assert_golden, in_root, keydeny, logs, root};
 
 const NOW: &str = "2024-06-01T00:00:00Z";
 
@@ -18,14 +18,7 @@ fn golden(name: &str, args: &[&str]) {
     all.extend(["--now", NOW, &logs]);
     let run = keydeny(&all);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let path = format!("fixtures/golden/{name}");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        fs::write(root().join(&path), &run.stdout).unwrap();
-    }
-    assert!(
-        run.stdout == read(&path),
-        "{path} differs; rerun with UPDATE_GOLDEN=1 and review the diff"
-    );
+    assert_golden(name, &run.stdout);
 }
 
 #[test]

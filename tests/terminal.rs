@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use keydeny::terminal::Streams;
 
-use crate::util::{in_root, keydeny, read, root};
+use crate::util::{assert_golden, in_root, keydeny, read};
 
 const APP_LOG: &str = "fixtures/logs/text/app.log";
 
@@ -19,14 +19,7 @@ fn snapshot(name: &str, args: &[&str]) {
     in_root();
     let run = keydeny(args);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let path = format!("fixtures/golden/{name}");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        fs::write(root().join(&path), &run.stdout).unwrap();
-    }
-    assert!(
-        run.stdout == read(&path),
-        "{path} differs; rerun with UPDATE_GOLDEN=1 and review"
-    );
+    assert_golden(name, &run.stdout);
     if let Some(width) = args
         .iter()
         .position(|a| *a == "--width")

@@ -38,3 +38,16 @@ pub fn in_root() {
 pub fn read(path: impl AsRef<Path>) -> String {
     std::fs::read_to_string(root().join(path)).expect("read file")
 }
+
+/// Compare `output` with `fixtures/golden/NAME`; `UPDATE_GOLDEN=1` rewrites the file instead
+/// (review the diff before committing).
+pub fn assert_golden(name: &str, output: &str) {
+    let path = format!("fixtures/golden/{name}");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(root().join(&path), output).unwrap();
+    }
+    assert!(
+        output == read(&path),
+        "{path} differs; rerun with UPDATE_GOLDEN=1 and review the diff"
+    );
+}

@@ -20,8 +20,8 @@ pub fn parse_message(message: &str) -> Parsed<'_> {
             return Parsed::Record(record);
         }
     }
-    if logfmt::looks_like_logfmt(trimmed) {
-        return logfmt::parse_pairs(trimmed);
+    if let Some(pairs) = logfmt::logfmt_pairs(trimmed) {
+        return logfmt::record(&pairs);
     }
     text::parse_line(trimmed)
 }

@@ -29,24 +29,34 @@ impl LogFormat for Logfmt {
     }
 }
 
-/// Parse one logfmt line (also the inner message of the wrapper formats).
-pub(crate) fn parse_pairs(line: &str) -> Parsed<'_> {
+/// Parse one logfmt line.
+fn parse_pairs(line: &str) -> Parsed<'_> {
     let pairs = pairs(line);
     if pairs.is_empty() {
         return Parsed::Other;
     }
-    Parsed::Record(Box::new(app_record(|key| lookup(&pairs, key))))
+    record(&pairs)
 }
 
-/// Whether a line looks like logfmt: at least three pairs, the first at the start.
-pub(crate) fn looks_like_logfmt(line: &str) -> bool {
+/// The app record of a line's pairs.
+pub(crate) fn record<'a>(pairs: &[(&'a str, Cow<'a, str>)]) -> Parsed<'a> {
+    Parsed::Record(Box::new(app_record(|key| lookup(pairs, key))))
+}
+
+/// The pairs of a line that looks like logfmt (at least three pairs, the first at the
+/// start), so a caller that asks also gets them without scanning the line twice.
+pub(crate) fn logfmt_pairs(line: &str) -> Option<Vec<(&str, Cow<'_, str>)>> {
     // Cheap rejection first: the first token of a logfmt line is `key=...`.
     let first = line.trim_start().split([' ', '\t']).next().unwrap_or("");
     if !first.contains('=') {
-        return false;
+        return None;
     }
     let pairs = pairs(line);
-    pairs.len() >= 3 && line.trim_start().starts_with(pairs[0].0)
+    (pairs.len() >= 3 && line.trim_start().starts_with(pairs[0].0)).then_some(pairs)
+}
+
+fn looks_like_logfmt(line: &str) -> bool {
+    logfmt_pairs(line).is_some()
 }
 
 /// Run `parse` on the line as text: borrowed when it is UTF-8, else on a lossy copy whose

@@ -1,0 +1,105 @@
+//! Where a report goes: stdout, or an `-o FILE` written atomically (a temporary file in the
+//! same directory, renamed over the target), checked before the scan starts so a long run
+//! never ends in "cannot write". A new file gets the umask's permissions, a replaced file
+//! keeps its own, and `-o` naming an input is refused.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::error;
+use crate::source::Input;
+
+/// Fail early when `path` cannot be an output file: a directory, a missing directory, or
+/// one of the inputs.
+pub fn check_target(path: &Path, inputs: &[Input]) -> io::Result<()> {
+    let refuse = |kind, why: String| {
+        io::Error::new(
+            kind,
+            format!("cannot write the output to {}: {why}", path.display()),
+        )
+    };
+    if path.is_dir() {
+        return Err(refuse(io::ErrorKind::IsADirectory, "it is a directory".into()));
+    }
+    let dir = parent(path);
+    if !dir.is_dir() {
+        return Err(refuse(
+            io::ErrorKind::NotFound,
+            format!("directory {} does not exist", dir.display()),
+        ));
+    }
+    let Ok(target) = fs::canonicalize(path) else {
+        return Ok(());
+    };
+    let clash = inputs
+        .iter()
+        .filter_map(|i| i.path.as_ref())
+        .any(|p| fs::canonicalize(p).is_ok_and(|p| p == target));
+    if clash {
+        return Err(refuse(
+            io::ErrorKind::InvalidInput,
+            "it is one of the inputs (refusing to replace evidence with a report)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Write to `path` atomically, or to `out`.
+pub fn write(
+    path: Option<&Path>,
+    out: &mut dyn Write,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let Some(path) = path else {
+        let mut buffered = io::BufWriter::new(out);
+        write(&mut buffered)?;
+        return buffered.flush();
+    };
+    let failed = |e: &io::Error| error::with_path("cannot write", path, e);
+    if is_special(path) {
+        // `/dev/stdout`, a FIFO: nothing to rename over, so write straight to it.
+        let mut file = io::BufWriter::new(fs::OpenOptions::new().write(true).open(path).map_err(|e| failed(&e))?);
+        write(&mut file).map_err(|e| failed(&e))?;
+        return file.flush().map_err(|e| failed(&e));
+    }
+    let mut file = temp_file_for(path).map_err(|e| failed(&e))?;
+    {
+        let mut buffered = io::BufWriter::new(file.as_file_mut());
+        write(&mut buffered).map_err(|e| failed(&e))?;
+        buffered.flush().map_err(|e| failed(&e))?;
+    }
+    // Ctrl-C while writing: the temporary file is dropped (deleted), the target untouched.
+    crate::interrupt::check()?;
+    file.persist(path).map(drop).map_err(|e| failed(&e.error))
+}
+
+/// A temporary file beside `path` with the permissions the target will have: those of the
+/// file it replaces, else what a new file gets under the umask (as `cp` and shell
+/// redirection do; tempfile's own default is 0600).
+fn temp_file_for(path: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".keydeny-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let file = builder.tempfile_in(parent(path))?;
+    if let Ok(existing) = fs::metadata(path) {
+        file.as_file().set_permissions(existing.permissions())?;
+    }
+    Ok(file)
+}
+
+/// An existing target that is neither a regular file nor a directory (a device, a FIFO).
+fn is_special(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}

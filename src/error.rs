@@ -27,7 +27,10 @@ fn lowercase_first(text: &str) -> String {
     match chars.next() {
         // "No such file" -> "no such file", but "EOF" and "UTF-8" keep their case.
         Some(first) if first.is_uppercase() && chars.next().is_some_and(char::is_lowercase) => {
-            first.to_lowercase().chain(text[first.len_utf8()..].chars()).collect()
+            first
+                .to_lowercase()
+                .chain(text[first.len_utf8()..].chars())
+                .collect()
         }
         _ => text.to_string(),
     }
@@ -42,8 +45,12 @@ mod tests {
         let missing = io::Error::from_raw_os_error(2);
         assert_eq!(reason(&missing), "no such file or directory");
         assert_eq!(
-            with_path("cannot write", Path::new("/tmp"), &io::Error::from_raw_os_error(21))
-                .to_string(),
+            with_path(
+                "cannot write",
+                Path::new("/tmp"),
+                &io::Error::from_raw_os_error(21)
+            )
+            .to_string(),
             "cannot write /tmp: is a directory"
         );
         let custom = io::Error::new(io::ErrorKind::InvalidData, "UTF-8 error");

@@ -91,7 +91,9 @@ fn is_broken_pipe(error: &io::Error) -> bool {
         return true;
     }
     // `io::Error::source` skips the wrapped error itself, so descend through `get_ref`.
-    let mut current = error.get_ref().map(|e| e as &(dyn std::error::Error + 'static));
+    let mut current = error
+        .get_ref()
+        .map(|e| e as &(dyn std::error::Error + 'static));
     while let Some(e) = current {
         if let Some(io) = e.downcast_ref::<io::Error>() {
             return is_broken_pipe(io);

@@ -11,6 +11,7 @@ fn main() {
     let streams = keydeny::terminal::Streams::detect();
     keydeny::interrupt::install();
     // stderr is not locked for the run: the progress bar draws on it from its own thread.
-    let code = keydeny::main_with_streams(args, &mut stdout.lock(), &mut std::io::stderr(), streams);
+    let code =
+        keydeny::main_with_streams(args, &mut stdout.lock(), &mut std::io::stderr(), streams);
     std::process::exit(code);
 }

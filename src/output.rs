@@ -7,8 +7,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
-use crate::error;
 use crate::source::Input;
+use crate::{error, interrupt};
 
 /// Fail early when `path` cannot be an output file: a directory, a missing directory, or
 /// one of the inputs.
@@ -20,7 +20,10 @@ pub fn check_target(path: &Path, inputs: &[Input]) -> io::Result<()> {
         )
     };
     if path.is_dir() {
-        return Err(refuse(io::ErrorKind::IsADirectory, "it is a directory".into()));
+        return Err(refuse(
+            io::ErrorKind::IsADirectory,
+            "it is a directory".into(),
+        ));
     }
     let dir = parent(path);
     if !dir.is_dir() {
@@ -59,19 +62,38 @@ pub fn write(
     let failed = |e: &io::Error| error::with_path("cannot write", path, e);
     if is_special(path) {
         // `/dev/stdout`, a FIFO: nothing to rename over, so write straight to it.
-        let mut file = io::BufWriter::new(fs::OpenOptions::new().write(true).open(path).map_err(|e| failed(&e))?);
+        let target = fs::OpenOptions::new().write(true).open(path);
+        let mut file = io::BufWriter::new(target.map_err(|e| failed(&e))?);
         write(&mut file).map_err(|e| failed(&e))?;
         return file.flush().map_err(|e| failed(&e));
     }
-    let mut file = temp_file_for(path).map_err(|e| failed(&e))?;
+    let file = temp_file_for(path).map_err(|e| failed(&e))?;
+    interrupt::set_temp_file(Some(file.path().to_path_buf()));
+    let written = fill_and_rename(file, path, write);
+    interrupt::set_temp_file(None);
+    written.map_err(|e| {
+        if interrupt::is_stop(&e) {
+            e
+        } else {
+            failed(&e)
+        }
+    })
+}
+
+/// Fill the temporary file and rename it over `path`; on any failure (or Ctrl-C) the
+/// temporary file is dropped, which deletes it, and the target is untouched.
+fn fill_and_rename(
+    mut file: tempfile::NamedTempFile,
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     {
         let mut buffered = io::BufWriter::new(file.as_file_mut());
-        write(&mut buffered).map_err(|e| failed(&e))?;
-        buffered.flush().map_err(|e| failed(&e))?;
+        write(&mut buffered)?;
+        buffered.flush()?;
     }
-    // Ctrl-C while writing: the temporary file is dropped (deleted), the target untouched.
-    crate::interrupt::check()?;
-    file.persist(path).map(drop).map_err(|e| failed(&e.error))
+    interrupt::check()?;
+    file.persist(path).map(drop).map_err(|e| e.error)
 }
 
 /// A temporary file beside `path` with the permissions the target will have: those of the

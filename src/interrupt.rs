@@ -54,7 +54,7 @@ fn force_exit() -> ! {
     } else {
         ""
     };
-    let _ = write!(stderr, "{clear}keydeny: interrupted\n");
+    let _ = writeln!(stderr, "{clear}keydeny: interrupted");
     std::process::exit(EXIT_CODE);
 }
 

@@ -60,7 +60,7 @@ fn truncated_zstd_is_read_as_far_as_it_goes_and_reported() {
     assert_eq!(code, 2);
     assert!(
         stderr.contains("cut.log.zst: truncated zstd stream after line ")
-            && stderr.contains(" (the lines before were read)"),
+            && stderr.contains(" (what came before was read)"),
         "{stderr}"
     );
     let (matched, other, _) = accounted(&json);
@@ -102,17 +102,24 @@ fn binary_files_are_skipped_with_a_message() {
     .unwrap();
     fs::write(dir.path().join("utf16.log"), "E\0R\0R\0O\0R\0".as_bytes()).unwrap();
     fs::write(dir.path().join("app.log"), format!("{EVENT}\n")).unwrap();
+    let mut elf = b"\x7fELF\x02\x01\x01".to_vec();
+    elf.extend([0u8; 64]);
+    fs::write(dir.path().join("keydeny-binary"), elf).unwrap();
     let (code, json, stderr) = summary(&[dir.path().to_str().unwrap()]);
     assert_eq!(code, 0, "skipping binary data is not an error");
     assert!(
-        stderr.contains("image.png: binary data (a NUL byte at offset 8); skipped"),
+        stderr.contains("image.png: skipped: a PNG image, not a log\n"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("utf16.log: binary data (a NUL byte at offset 1)"),
+        stderr.contains("keydeny-binary: skipped: an ELF executable or library, not a log\n"),
         "{stderr}"
     );
-    assert_eq!(json["inputs"]["skipped"].as_array().unwrap().len(), 2);
+    assert!(
+        stderr.contains("utf16.log: skipped: UTF-16LE text; convert it to UTF-8 first (iconv -f UTF-16LE -t UTF-8)\n"),
+        "{stderr}"
+    );
+    assert_eq!(json["inputs"]["skipped"].as_array().unwrap().len(), 3);
     assert_eq!(accounted(&json), (1, 0, 0));
 }
 

@@ -18,7 +18,7 @@ use crate::event::{Cause, Event};
 use crate::prefilter::Prefilters;
 use crate::progress;
 use crate::report::json::ThresholdDoc;
-use crate::report::table::GroupRow;
+use crate::report::table::{GroupRow, Groups};
 use crate::report::{self, EventWriter, SummaryContext, SummaryWriter};
 use crate::rules::RuleSet;
 use crate::scan::{FileScan, MALFORMED_SAMPLES, Scanner};
@@ -290,7 +290,7 @@ pub struct ReportOptions<'a> {
     pub redact: bool,
     /// `--by` rows and `--explain` for the table format.
     pub table: TableView,
-    pub by_rows: Vec<GroupRow>,
+    pub groups: Option<Groups>,
 }
 
 /// Table-only options of `summary`.
@@ -310,7 +310,7 @@ impl<'a> ReportOptions<'a> {
     ) -> Self {
         ReportOptions {
             format: args.format,
-            top: args.top,
+            top: args.top.unwrap_or(5),
             title: args.title.as_deref(),
             baseline: args.baseline.as_deref(),
             zone,
@@ -320,7 +320,7 @@ impl<'a> ReportOptions<'a> {
             terminal: Terminal::default(),
             redact: true,
             table: TableView::default(),
-            by_rows: Vec::new(),
+            groups: None,
         }
     }
 }
@@ -374,10 +374,7 @@ pub fn write_summary(
     };
     let mut table = report::table::TableWriter::new(options.zone, options.terminal);
     table.explain = options.table.explain;
-    table.by = options
-        .table
-        .by
-        .map(|by| (by.id(), options.by_rows.clone()));
+    table.by = options.groups.clone();
     let writer: &dyn SummaryWriter = match options.format {
         SummaryFormat::Table => &table,
         SummaryFormat::Json => &report::json::Json,
@@ -408,7 +405,12 @@ pub fn summary(
     options.redact = config.redact;
     options.table = view;
     if let Some(by) = view.by {
-        options.by_rows = groups(&findings.events, by, config.zone, args.top.max(20));
+        options.groups = Some(groups(
+            &findings.events,
+            by,
+            config.zone,
+            args.top.unwrap_or(20),
+        ));
     }
     let digest = &config.rules.digest;
     write_summary(
@@ -430,7 +432,8 @@ pub fn events(
     diagnostics: &mut dyn Write,
 ) -> io::Result<Outcome> {
     let findings = find(config, diagnostics)?;
-    let table = report::table::TableWriter::new(config.zone, config.terminal);
+    let mut table = report::table::TableWriter::new(config.zone, config.terminal);
+    table.filtered = findings.summary.filtered;
     let writer: &dyn EventWriter = match format {
         EventsFormat::Table => &table,
         EventsFormat::Csv => &report::csv::Csv,
@@ -500,8 +503,9 @@ pub fn merge(
     )
 }
 
-/// `summary --by`: events per key of one dimension, with their causes, most events first.
-fn groups(events: &[Event], by: GroupBy, zone: Zone, limit: usize) -> Vec<GroupRow> {
+/// `summary --by`: events per key of one dimension, with their causes, most events first;
+/// the first `limit` keys, and how many more there are.
+fn groups(events: &[Event], by: GroupBy, zone: Zone, limit: usize) -> Groups {
     struct Acc {
         count: u64,
         causes: BTreeMap<Cause, u64>,
@@ -541,14 +545,19 @@ fn groups(events: &[Event], by: GroupBy, zone: Zone, limit: usize) -> Vec<GroupR
                 key,
                 count: acc.count,
                 causes,
-                first: zone.format_secs_opt(acc.first),
-                last: zone.format_secs_opt(acc.last),
+                first: zone.format_opt(acc.first),
+                last: zone.format_opt(acc.last),
             }
         })
         .collect();
     rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+    let more = rows.len().saturating_sub(limit);
     rows.truncate(limit);
-    rows
+    Groups {
+        name: by.id(),
+        rows,
+        more,
+    }
 }
 
 /// The smallest window covering every shard's window (open when any shard's is open).
@@ -590,8 +599,14 @@ fn write_output(
     file.persist(path).map(drop).map_err(|e| e.error)
 }
 
-/// `keydeny explain [CAUSE]`.
-pub fn explain(rules: &RuleSet, cause: Option<Cause>, out: &mut dyn Write) -> io::Result<()> {
+/// `keydeny explain [CAUSE]`: prose wrapped at spaces to `width` (the terminal's), never cut.
+pub fn explain(
+    rules: &RuleSet,
+    cause: Option<Cause>,
+    width: Option<usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    use crate::report::layout::wrap;
     let causes: Vec<Cause> = cause.map_or_else(|| Cause::ALL.to_vec(), |c| vec![c]);
     for (i, cause) in causes.into_iter().enumerate() {
         let Some(doc) = rules.cause_doc(cause) else {
@@ -600,11 +615,14 @@ pub fn explain(rules: &RuleSet, cause: Option<Cause>, out: &mut dyn Write) -> io
         if i > 0 {
             writeln!(out)?;
         }
-        writeln!(out, "{}: {}", cause.id(), doc.title)?;
-        writeln!(out, "  {}", doc.meaning)?;
+        let title = format!("{}: {}", cause.id(), doc.title);
+        writeln!(out, "{}", wrap(&title, width, "", "  "))?;
+        writeln!(out, "{}", wrap(&doc.meaning, width, "  ", "  "))?;
         writeln!(out, "  What to do:")?;
         for (n, step) in doc.steps.iter().enumerate() {
-            writeln!(out, "    {}. {step}", n + 1)?;
+            let number = format!("    {}. ", n + 1);
+            let indent = " ".repeat(number.len());
+            writeln!(out, "{}", wrap(step, width, &number, &indent))?;
         }
     }
     Ok(())

@@ -109,6 +109,7 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
         stderr_tty: false,
         columns: Some(120),
         no_color: false,
+        ascii: false,
     };
     assert!(
         with_streams(&["summary", APP_LOG], tty).contains("\u{1b}["),

@@ -92,6 +92,12 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
         },
     )?;
     let mut summary = Summary::default();
+    summary.inputs.digests = with_threads(config.threads, || {
+        inputs
+            .par_iter()
+            .filter_map(|i| crate::digest::of_input(i).map(|d| (d, i.display.to_string())))
+            .collect()
+    })?;
     for error in walk_errors {
         writeln!(diagnostics, "keydeny: {}: {}", error.path, error.message)?;
         summary.inputs.errors.push(InputError {
@@ -459,6 +465,7 @@ pub fn merge(
     let mut windows = Vec::new();
     let mut digests = Vec::new();
     let mut unmasked = false;
+    let mut shards = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(file)
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
@@ -468,6 +475,27 @@ pub fn merge(
                 format!("{}: {e}", file.display()),
             )
         })?;
+        if read.summary.inputs.digests.is_empty() && read.summary.inputs.files > 0 {
+            writeln!(
+                diagnostics,
+                "keydeny: warning: {}: no input digests (stdin, or an older schema): cannot check that its inputs are not in another summary",
+                file.display()
+            )?;
+        }
+        shards.push((file.display().to_string(), read));
+    }
+    let checked: Vec<crate::digest::Shard<'_>> = shards
+        .iter()
+        .map(|(name, read)| crate::digest::Shard {
+            name: name.clone(),
+            window: read.window,
+            digests: &read.summary.inputs.digests,
+        })
+        .collect();
+    if let Some(problem) = crate::digest::overlap(&checked) {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, problem));
+    }
+    for (_, read) in shards {
         merged.merge(read.summary);
         unmasked |= !read.redaction;
         windows.push(read.window);

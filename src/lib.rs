@@ -12,6 +12,7 @@ pub mod aggregate;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod digest;
 pub mod event;
 pub mod extract;
 pub mod format;

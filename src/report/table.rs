@@ -64,7 +64,7 @@ impl TableWriter {
 }
 
 /// A short name per cause for narrow tables, explained under the table.
-fn short_cause(cause: Cause) -> &'static str {
+pub fn short_cause(cause: Cause) -> &'static str {
     match cause {
         Cause::InsufficientRole => "role",
         Cause::PolicyBlock => "policy",

@@ -101,7 +101,8 @@ impl Zone {
             .to_string()
     }
 
-    fn local(self, time: DateTime<Utc>) -> chrono::NaiveDateTime {
+    /// The local wall-clock time of `time`.
+    pub fn local(self, time: DateTime<Utc>) -> chrono::NaiveDateTime {
         match self {
             Zone::Named(tz) => time.with_timezone(&tz).naive_local(),
             Zone::Fixed(offset) => time.with_timezone(&offset).naive_local(),

@@ -12,14 +12,14 @@ use crate::terminal::ColorChoice;
 /// The exit codes, at the end of every `--help` (and in the man pages' EXIT STATUS).
 macro_rules! exit_codes {
     () => {
-        "Exit status:\n  0  success\n  1  a --fail-on threshold was reached\n  2  usage error, fatal error, or an input that could not be read (the rest is still processed and written)"
+        "Exit status:\n  0  success\n  1  a --fail-on threshold was reached\n  2  usage error, fatal error, or an unreadable input (the rest is still processed)"
     };
 }
 
 /// The environment variables keydeny reads (top-level `--help` and the man pages).
 macro_rules! environment {
     () => {
-        "Environment:\n  NO_COLOR              set (non-empty): no colour with --color auto\n  KEYDENY_NOW           RFC 3339 time relative windows and year-less syslog times count from\n  LC_ALL, LC_CTYPE, LANG  a non-UTF-8 locale draws pictures in ASCII (as --ascii)"
+        "Environment:\n  NO_COLOR     set (non-empty): no colour with --color auto\n  KEYDENY_NOW  the time (RFC 3339) that relative --since/--until count back from\n  LC_ALL, LC_CTYPE, LANG   not UTF-8: sparklines in ASCII, as with --ascii"
     };
 }
 

@@ -111,8 +111,8 @@ fn run(
     terminal.ascii |= cli.ascii;
     match cli.command {
         Command::Summary(args) => {
-            let config =
-                ScanConfig::from_args(args.scan, config::now()?)?.with_terminal(terminal, cli.quiet);
+            let config = ScanConfig::from_args(args.scan, config::now()?)?
+                .with_terminal(terminal, cli.quiet);
             let view = app::TableView {
                 by: args.by,
                 explain: args.explain,
@@ -130,8 +130,8 @@ fn run(
             Ok(app::merge(&args.files, &rules, &options, out, err)?.exit_code())
         }
         Command::Events(args) => {
-            let config =
-                ScanConfig::from_args(args.scan, config::now()?)?.with_terminal(terminal, cli.quiet);
+            let config = ScanConfig::from_args(args.scan, config::now()?)?
+                .with_terminal(terminal, cli.quiet);
             Ok(app::events(&config, args.format, out, err)?.exit_code())
         }
         Command::Watch(args) => {

@@ -107,7 +107,10 @@ pub fn render(name: &str, cmd: &Command, all: &[String], out: &mut dyn Write) ->
     if cmd.has_subcommands() {
         man.render_subcommands_section(out)?;
     }
-    let after = cmd.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+    let after = cmd
+        .get_after_help()
+        .map(|h| h.to_string())
+        .unwrap_or_default();
     for paragraph in after.split("\n\n") {
         if let Some(examples) = paragraph.strip_prefix("Examples:\n") {
             section(out, "EXAMPLES")?;
@@ -133,7 +136,8 @@ pub fn render(name: &str, cmd: &Command, all: &[String], out: &mut dyn Write) ->
         .collect();
     section(out, "SEE ALSO")?;
     writeln!(out, "{}", others.join(", "))?;
-    man.render_version_section(out)
+    section(out, "VERSION")?;
+    writeln!(out, "v{}", env!("CARGO_PKG_VERSION"))
 }
 
 fn section(out: &mut dyn Write, title: &str) -> io::Result<()> {

@@ -187,8 +187,14 @@ mod tests {
             }
         };
         assert!(locale_is_utf8(env(&[("LANG", "en_US.UTF-8")])));
-        assert!(locale_is_utf8(env(&[("LC_CTYPE", "C.utf8"), ("LANG", "C")])));
-        assert!(!locale_is_utf8(env(&[("LC_ALL", "C"), ("LANG", "en_US.UTF-8")])));
+        assert!(locale_is_utf8(env(&[
+            ("LC_CTYPE", "C.utf8"),
+            ("LANG", "C")
+        ])));
+        assert!(!locale_is_utf8(env(&[
+            ("LC_ALL", "C"),
+            ("LANG", "en_US.UTF-8")
+        ])));
         assert!(!locale_is_utf8(env(&[("LANG", "de_DE.ISO-8859-1")])));
         assert!(!locale_is_utf8(env(&[])));
     }

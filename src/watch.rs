@@ -84,10 +84,21 @@ pub fn run(
     }
     err.flush()?;
     let layout = live_layout(options);
-    let header = render(&live_columns(None, options.zone), &layout, |h| {
-        options.terminal.bold(h)
-    }, |_, _, _| String::new());
-    write!(out, "{}", header.lines().next().map(|h| format!("{h}\n")).unwrap_or_default())?;
+    let header = render(
+        &live_columns(None, options.zone),
+        &layout,
+        |h| options.terminal.bold(h),
+        |_, _, _| String::new(),
+    );
+    write!(
+        out,
+        "{}",
+        header
+            .lines()
+            .next()
+            .map(|h| format!("{h}\n"))
+            .unwrap_or_default()
+    )?;
     while !stop.load(Ordering::SeqCst) {
         waiting.retain(|path| {
             let gone = !Path::new(path).exists();
@@ -433,12 +444,17 @@ fn print_event(
         }
     }
     let t = &options.terminal;
-    let text = render(&columns, &layout, |_| String::new(), |_, col, text| {
-        if col == 1 {
-            t.cause(e.cause, text)
-        } else {
-            text.to_string()
-        }
-    });
+    let text = render(
+        &columns,
+        &layout,
+        |_| String::new(),
+        |_, col, text| {
+            if col == 1 {
+                t.cause(e.cause, text)
+            } else {
+                text.to_string()
+            }
+        },
+    );
     write!(out, "{}", text.trim_start_matches('\n'))
 }

@@ -216,11 +216,9 @@ fn mistakes_get_suggestions() {
         assert!(run.stderr.contains(tip), "{args:?}: {}", run.stderr);
     }
     let since = keydeny(&["summary", "--since", "7x", APP_LOG]);
-    assert!(
-        since
-            .stderr
-            .contains("expected a duration like 90m, 24h, 7d or an RFC 3339 time")
-    );
+    assert!(since.stderr.contains(
+        "expected a duration like 90m, 24h, 7d, a date like 2024-05-02 or an RFC 3339 time"
+    ));
 }
 
 #[test]

@@ -125,7 +125,13 @@ fn causes(v: &ReportView<'_>, page: &mut String) {
         page.push_str("<p>No denied key-generation events.</p>\n");
         return;
     }
-    let max = v.causes.iter().map(|c| c.group.count).max().unwrap_or(1).max(1);
+    let max = v
+        .causes
+        .iter()
+        .map(|c| c.group.count)
+        .max()
+        .unwrap_or(1)
+        .max(1);
     let trend = v.baseline.is_some();
     page.push_str("<table>\n<thead><tr><th>Cause</th><th class=\"n\">Events</th><th class=\"n\">Actors</th><th>First seen</th><th>Last seen</th>");
     page.push_str(if trend {
@@ -160,7 +166,7 @@ fn causes(v: &ReportView<'_>, page: &mut String) {
 }
 
 /// A cause's title, or its id when the rules give none.
-fn title<'a>(cause: Cause, title: &'a str) -> &'a str {
+fn title(cause: Cause, title: &str) -> &str {
     if title.is_empty() { cause.id() } else { title }
 }
 

@@ -323,7 +323,12 @@ mod tests {
         );
         assert_eq!(wrap(text, None, "- ", "  "), format!("- {text}"));
         assert_eq!(
-            wrap("top: ci-deployer@acme (1), bob\u{a0}(2)", Some(22), "", "  "),
+            wrap(
+                "top: ci-deployer@acme (1), bob\u{a0}(2)",
+                Some(22),
+                "",
+                "  "
+            ),
             "top: ci-deployer@acme\n  (1), bob (2)"
         );
     }

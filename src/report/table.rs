@@ -114,7 +114,8 @@ impl EventWriter for TableWriter {
             .compacts(0, format!("TIME ({})", self.zone.name()), compact_time),
             column("CAUSE", &|e| e.cause.id().to_string()).compacts(1, "CAUSE", short),
             column("PLATFORM", &|e| e.platform.id().to_string()).drops(0),
-            column("ACTOR", &|e| sanitize(e.actor.as_deref().unwrap_or("-"))).shrinks(2, 10, true)
+            column("ACTOR", &|e| sanitize(e.actor.as_deref().unwrap_or("-")))
+                .shrinks(2, 10, true)
                 .soft(16),
             column("ACTION", &|e| sanitize(&e.action))
                 .shrinks(1, 14, false)
@@ -312,7 +313,8 @@ impl TableWriter {
         }
         if !self.explain {
             writeln!(out)?;
-            let hint = "Run `keydeny explain CAUSE` for the full remediation steps (or add --explain).";
+            let hint =
+                "Run `keydeny explain CAUSE` for the full remediation steps (or add --explain).";
             writeln!(out, "{}", self.prose(hint, "", ""))?;
         }
         Ok(())
@@ -358,11 +360,7 @@ impl TableWriter {
         );
         write!(out, "{table}")?;
         if groups.more > 0 {
-            writeln!(
-                out,
-                "... and {} more (use --top N)",
-                groups.more
-            )?;
+            writeln!(out, "... and {} more (use --top N)", groups.more)?;
         }
         Ok(())
     }

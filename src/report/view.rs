@@ -244,12 +244,17 @@ fn timeline(
             let day = zone.day(*time);
             (zone.start_of_day(day).unwrap_or(*time), day.to_string())
         };
-        let bucket = buckets.entry(begin).or_insert_with(|| (label, BTreeMap::new()));
+        let bucket = buckets
+            .entry(begin)
+            .or_insert_with(|| (label, BTreeMap::new()));
         for (cause, n) in causes {
             *bucket.1.entry(*cause).or_default() += n;
         }
     }
-    let mut causes: Vec<Cause> = buckets.values().flat_map(|(_, c)| c.keys().copied()).collect();
+    let mut causes: Vec<Cause> = buckets
+        .values()
+        .flat_map(|(_, c)| c.keys().copied())
+        .collect();
     causes.sort();
     causes.dedup();
     let mut years: Vec<i32> = buckets
@@ -258,7 +263,11 @@ fn timeline(
         .collect();
     years.dedup();
     let first = buckets.keys().next().copied();
-    let unit = if hourly { Duration::hours(1) } else { Duration::days(1) };
+    let unit = if hourly {
+        Duration::hours(1)
+    } else {
+        Duration::days(1)
+    };
     let buckets = buckets
         .into_iter()
         .map(|(begin, (label, counts))| {

@@ -20,6 +20,7 @@ pub enum ColorChoice {
 /// Facts about the streams keydeny writes to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Streams {
+    pub stdin_tty: bool,
     pub stdout_tty: bool,
     pub stderr_tty: bool,
     /// Columns of the terminal stdout is on.
@@ -36,6 +37,7 @@ impl Streams {
         use std::io::IsTerminal;
         let stdout_tty = std::io::stdout().is_terminal();
         Streams {
+            stdin_tty: std::io::stdin().is_terminal(),
             stdout_tty,
             stderr_tty: std::io::stderr().is_terminal(),
             columns: terminal_size::terminal_size()
@@ -68,6 +70,8 @@ pub struct Terminal {
     pub progress: bool,
     /// Only ASCII in pictures (sparklines): `--ascii` or a non-UTF-8 locale.
     pub ascii: bool,
+    /// Standard input is a terminal: reading it waits for someone to type, so say so.
+    pub stdin_tty: bool,
 }
 
 impl Terminal {
@@ -87,6 +91,7 @@ impl Terminal {
             width: width.or(streams.columns),
             progress: streams.stderr_tty && !quiet,
             ascii: streams.ascii,
+            stdin_tty: streams.stdin_tty,
         }
     }
 
@@ -131,6 +136,7 @@ mod tests {
     #[test]
     fn colour_decisions() {
         let tty = Streams {
+            stdin_tty: true,
             stdout_tty: true,
             stderr_tty: true,
             columns: Some(100),

@@ -10,5 +10,6 @@ mod expectations;
 mod golden;
 mod hostile;
 mod issue16;
+mod pty;
 mod reports;
 mod terminal;

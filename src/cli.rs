@@ -12,7 +12,7 @@ use crate::terminal::ColorChoice;
 /// The exit codes, at the end of every `--help` (and in the man pages' EXIT STATUS).
 macro_rules! exit_codes {
     () => {
-        "Exit status:\n  0  success\n  1  a --fail-on threshold was reached\n  2  usage error, fatal error, or an unreadable input (the rest is still processed)"
+        "Exit status:\n  0  success\n  1  a --fail-on threshold was reached\n  2  usage error, fatal error, or an unreadable input (the rest is processed)"
     };
 }
 
@@ -31,7 +31,7 @@ macro_rules! environment {
     long_about = "keydeny reads application and cloud audit logs (files, directories, gzip, zstd, stdin), \
 finds every denied attempt to create an API key, access key or token, classifies why it was \
 denied and reports it.",
-    after_help = concat!("Examples:\n  keydeny summary /var/log/app/                       who fails to create keys, and why\n  keydeny summary --by actor --since 1h logs/          the same, per actor, for the last hour\n  keydeny events --cause mfa_required --actor alice logs/\n  keydeny events --format csv -o denied.csv --since 7d logs/\n  keydeny summary --format html -o report.html --baseline last.json logs/\n  keydeny watch /var/log/app/                          follow live logs\n  keydeny explain policy_block                         what a cause means and what to do\n  keydeny rules test my-rules.toml app.log             teach keydeny your application's log\n\n", environment!(), "\n\n", exit_codes!())
+    after_help = concat!("Examples:\n  keydeny summary /var/log/app/                  # who fails to create keys, why\n  keydeny summary --by actor --since 1h logs/    # per actor, for the last hour\n  keydeny events --cause mfa_required --actor alice logs/\n  keydeny events --format csv -o denied.csv --since 7d logs/\n  keydeny summary --format html -o report.html --baseline last.json logs/\n  keydeny watch /var/log/app/                    # follow live logs\n  keydeny explain policy_block                   # a cause and what to do\n  keydeny rules test my-rules.toml app.log       # teach keydeny your log\n\n", environment!(), "\n\n", exit_codes!())
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -54,17 +54,17 @@ pub struct Cli {
 pub enum Command {
     /// Denied key generations grouped by cause, then actor (default: table).
     #[command(
-        after_help = concat!("Examples:\n  keydeny summary /var/log/app/\n  keydeny summary --by actor --since 1h /var/log/\n  keydeny summary --explain --cause mfa_required logs/\n  keydeny summary --format html -o report.html --tz Europe/Berlin --baseline last.json logs/\n  keydeny summary --format json -o today.json --fail-on 50 --fail-on mfa_required=1 logs/\n\n", exit_codes!())
+        after_help = concat!("Examples:\n  keydeny summary /var/log/app/\n  keydeny summary --by actor --since 1h /var/log/\n  keydeny summary --explain --cause mfa_required logs/\n  keydeny summary --format html -o report.html --tz Europe/Berlin \\\n      --baseline last.json logs/\n  keydeny summary --format json -o today.json --fail-on 50 \\\n      --fail-on mfa_required=1 logs/\n\n", exit_codes!())
     )]
     Summary(SummaryArgs),
     /// One row per denied key-generation event (table, csv or ndjson).
     #[command(
-        after_help = concat!("Examples:\n  keydeny events --cause mfa_required --actor alice --since 1h logs/\n  keydeny events --format csv -o denied.csv --since 2024-05-01 --until 2024-05-08 logs/\n  keydeny events --format ndjson logs/ | jq .reason\n  zcat trail.json.gz | keydeny events --platform aws\n\n", exit_codes!())
+        after_help = concat!("Examples:\n  keydeny events --cause mfa_required --actor alice --since 1h logs/\n  keydeny events --format csv -o denied.csv \\\n      --since 2024-05-01 --until 2024-05-08 logs/\n  keydeny events --format ndjson logs/ | jq .reason\n  zcat trail.json.gz | keydeny events --platform aws\n\n", exit_codes!())
     )]
     Events(EventsArgs),
     /// Combine summary JSON files of disjoint inputs into the summary of their union.
     #[command(
-        after_help = concat!("Examples:\n  keydeny merge --format html -o report.html web1.json web2.json\n\nThe same input in two summaries is refused: every summary carries a digest of each input\nit read.\n\n", exit_codes!())
+        after_help = concat!("Examples:\n  keydeny merge --format html -o report.html web1.json web2.json\n\nThe same input in two summaries is refused: every summary carries a digest\nof each input it read.\n\n", exit_codes!())
     )]
     Merge(MergeArgs),
     /// Follow log files (like tail -F) and print each denied key generation as it happens.

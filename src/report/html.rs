@@ -26,7 +26,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 code{font:13px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}\
 .meta{width:auto;min-width:60%}.meta th{width:15.5em;background:none;border-bottom:1px solid #e5e5ea;font-weight:500;color:#6e6e73}\
 .kpis{display:flex;flex-wrap:wrap;gap:12px;margin:1.2em 0}.kpi{flex:1 1 150px;border:1px solid #e5e5ea;border-radius:8px;padding:10px 14px}\
-.kpi b{display:block;font-size:1.8em;line-height:1.2}.kpi span{color:#6e6e73;font-size:.9em}\
+.kpi strong{display:block;font-size:1.8em;line-height:1.2}.kpi span{color:#6e6e73;font-size:.9em}\
 .fired{color:#b00020;font-weight:bold}.swatch{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:6px;vertical-align:-1px}\
 td.title{width:100%;min-width:12em}.bar{margin-top:4px}.bar span{display:block;height:10px;border-radius:2px;min-width:2px}\
 .cause{break-inside:avoid;page-break-inside:avoid}\
@@ -71,7 +71,7 @@ fn header(v: &ReportView<'_>, page: &mut String) {
     let live = v.causes.iter().filter(|c| c.group.count > 0).count();
     let _ = writeln!(
         page,
-        "<div class=\"kpis\">\n<div class=\"kpi\"><b>{}</b><span>denied key-generation event(s)</span>{change}</div>\n<div class=\"kpi\"><b>{}</b><span>distinct actor(s)</span></div>\n<div class=\"kpi\"><b>{live}</b><span>cause(s)</span></div>\n</div>",
+        "<div class=\"kpis\">\n<div class=\"kpi\"><strong>{}</strong><span>denied key-generation event(s)</span>{change}</div>\n<div class=\"kpi\"><strong>{}</strong><span>distinct actor(s)</span></div>\n<div class=\"kpi\"><strong>{live}</strong><span>cause(s)</span></div>\n</div>",
         v.total, v.actors
     );
     let period_kind = if v.window_given {
@@ -233,7 +233,7 @@ fn timeline(t: &Timeline, v: &ReportView<'_>, page: &mut String) {
     for cause in &t.causes {
         let _ = write!(
             page,
-            "<span>{}<b>{}</b>: {}</span>",
+            "<span>{}<strong>{}</strong>: {}</span>",
             swatch(*cause),
             short_title(*cause),
             esc(cause_title(v, *cause))

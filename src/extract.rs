@@ -23,6 +23,16 @@ pub struct Position<'p> {
     pub modified: Option<DateTime<Utc>>,
 }
 
+impl Position<'_> {
+    /// The same place, read as plain text (a record its file's format could not read).
+    pub fn as_text(self) -> Self {
+        Position {
+            format: InputFormat::Text,
+            ..self
+        }
+    }
+}
+
 const MAX_REASON_CHARS: usize = 1000;
 
 /// What extraction needs besides the record.

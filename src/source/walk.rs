@@ -65,7 +65,7 @@ fn walk_message(error: &walkdir::Error) -> String {
         return format!("symlink loop back to {}", ancestor.display());
     }
     match error.io_error() {
-        Some(io) => crate::error::reason(io),
+        Some(io) => format!("cannot read: {}", crate::error::reason(io)),
         None => error.to_string(),
     }
 }

@@ -305,6 +305,14 @@ fn watch_aligns_lines_and_names_missing_paths() {
         libc::kill(child.id() as i32, libc::SIGINT);
     }
     child.wait().unwrap();
+    assert!(
+        stderr.contains(&format!("keydeny: watching 1 file(s): {}", log.display())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("keydeny: waiting for {}", typo.display())),
+        "{stderr}"
+    );
     let live: Vec<&str> = stdout.lines().take(4).collect();
     assert!(live[0].starts_with("TIME"), "{stdout}");
     assert!(live.iter().all(|l| l.width() <= 100), "{stdout}");

@@ -7,7 +7,7 @@
 //! event so they can be scanned and grepped. What keydeny needs, and comfy-table does not do,
 //! is cutting ARNs and e-mails in the middle (the end tells actors apart), leaving out whole
 //! columns by priority, and switching a column to a compact form (`05-02 10:00:00` for a full
-//! RFC 3339 time) before cutting the reason to nothing. That is about 200 lines with tests.
+//! RFC 3339 time) before cutting the reason to nothing. That takes one small file.
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 

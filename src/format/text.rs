@@ -47,6 +47,7 @@ pub(crate) fn parse_line(line: &str) -> Parsed<'_> {
     if line.trim().is_empty() {
         return Parsed::Other;
     }
+    let mut yearless = false;
     let (time, level, logger, message) = match header(line) {
         Ok((_, h)) => (
             time::parse_timestamp(h.timestamp),
@@ -54,10 +55,17 @@ pub(crate) fn parse_line(line: &str) -> Parsed<'_> {
             h.logger,
             h.message,
         ),
-        Err(_) => (None, None, None, line.trim()),
+        Err(_) => match klog(line) {
+            Ok((_, k)) => {
+                yearless = k.time.is_some();
+                (k.time, Some(k.level), Some(k.caller), k.message)
+            }
+            Err(_) => (None, None, None, line.trim()),
+        },
     };
     let kvs = pairs(message);
     let mut record = app_record(|key| lookup(&kvs, key));
+    record.yearless = yearless && record.time.is_none();
     record.time = time.or(record.time);
     record.message = Some(Cow::Borrowed(message));
     if let Some(level) = level {
@@ -74,6 +82,45 @@ pub(crate) fn parse_line(line: &str) -> Parsed<'_> {
         }
     }
     Parsed::Record(Box::new(record))
+}
+
+/// A klog header (Kubernetes components, glog): `E0120 10:04:05.123456   1 file.go:12] msg`.
+/// Its date has no year: the extractor supplies one, as for RFC 3164 syslog.
+struct Klog<'a> {
+    level: &'a str,
+    time: Option<chrono::DateTime<chrono::Utc>>,
+    caller: &'a str,
+    message: &'a str,
+}
+
+fn klog(line: &str) -> IResult<&str, Klog<'_>> {
+    let digits = |n| take_while_m_n(n, n, |c: char| c.is_ascii_digit());
+    let (rest, (severity, date, _, clock)) = (
+        one_of("IWEF"),
+        digits(4),
+        space1,
+        recognize((
+            digits(2),
+            char(':'),
+            digits(2),
+            char(':'),
+            digits(2),
+            opt((char('.'), take_while(|c: char| c.is_ascii_digit()))),
+        )),
+    )
+        .parse(line)?;
+    let (rest, _) = (space1, take_while(|c: char| c.is_ascii_digit()), space1).parse(rest)?;
+    let (rest, caller) = take_till(|c| c == ']' || c == ' ').parse(rest)?;
+    let (rest, _) = (char(']'), space0).parse(rest)?;
+    let level = match severity {
+        'I' => "INFO",
+        'W' => "WARNING",
+        'E' => "ERROR",
+        _ => "FATAL",
+    };
+    // Dated in the leap year 2000 (so 0229 parses); the extractor moves it to the right year.
+    let time = time::parse_timestamp(&format!("2000-{}-{}T{clock}Z", &date[..2], &date[2..]));
+    Ok(("", Klog { level, time, caller, message: rest.trim_end() }))
 }
 
 /// `POST /v1/keys` inside a message (access-log style lines written by the app itself).

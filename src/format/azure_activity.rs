@@ -8,8 +8,8 @@
 use std::borrow::Cow;
 
 use super::json_object::JsonObject;
-use super::sniff::Sample;
 use super::k8s_audit::K8sAudit;
+use super::sniff::Sample;
 use super::{LogFormat, Outcome, Parsed, Record, markers_score, non_empty, time};
 use crate::event::Platform;
 

@@ -36,8 +36,8 @@ fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
         .or_else(|| non_empty(o.str_at(&["annotations", "authorization.k8s.io/reason"])));
     let status_reason = non_empty(o.str_at(&["responseStatus", "reason"]))
         .or_else(|| non_empty(o.str_at(&["responseObject", "reason"])));
-    let admission_denied = code.is_some_and(|c| c >= 400)
-        && message.as_deref().is_some_and(is_admission_denial);
+    let admission_denied =
+        code.is_some_and(|c| c >= 400) && message.as_deref().is_some_and(is_admission_denial);
     let mut record = Record {
         time: non_empty(o.str_at(&["requestReceivedTimestamp"]))
             .or_else(|| non_empty(o.str_at(&["stageTimestamp"])))

@@ -148,11 +148,14 @@ impl InputFormat {
             InputFormat::AccessLog => &[Platform::Http],
             // A wrapper's message can be any platform's record (Vault's syslog audit device,
             // a forwarder shipping audit JSON through journald or a container's stdout).
-            InputFormat::Syslog | InputFormat::Docker | InputFormat::Cri | InputFormat::Journald => {
-                &Platform::ALL
-            }
+            InputFormat::Syslog
+            | InputFormat::Docker
+            | InputFormat::Cri
+            | InputFormat::Journald => &Platform::ALL,
             // App logs, and the JSON access records an app line can hold.
-            InputFormat::Json | InputFormat::Logfmt | InputFormat::Text => &[Platform::App, Platform::Http],
+            InputFormat::Json | InputFormat::Logfmt | InputFormat::Text => {
+                &[Platform::App, Platform::Http]
+            }
         }
     }
 

@@ -120,7 +120,15 @@ fn klog(line: &str) -> IResult<&str, Klog<'_>> {
     };
     // Dated in the leap year 2000 (so 0229 parses); the extractor moves it to the right year.
     let time = time::parse_timestamp(&format!("2000-{}-{}T{clock}Z", &date[..2], &date[2..]));
-    Ok(("", Klog { level, time, caller, message: rest.trim_end() }))
+    Ok((
+        "",
+        Klog {
+            level,
+            time,
+            caller,
+            message: rest.trim_end(),
+        },
+    ))
 }
 
 /// `POST /v1/keys` inside a message (access-log style lines written by the app itself).

@@ -16,6 +16,7 @@ pub mod journald;
 pub mod json_lines;
 pub mod json_object;
 pub mod k8s_audit;
+mod layouts;
 pub mod logfmt;
 pub mod okta;
 pub mod sniff;

@@ -14,9 +14,10 @@ use nom::{IResult, Parser};
 use regex::Regex;
 
 use super::app_fields::app_record;
+use super::json_object::JsonObject;
 use super::logfmt::{lookup, pairs, with_text};
 use super::sniff::Sample;
-use super::{LogFormat, Parsed, time};
+use super::{LogFormat, Parsed, layouts, time};
 
 pub struct Text;
 
@@ -48,24 +49,53 @@ pub(crate) fn parse_line(line: &str) -> Parsed<'_> {
         return Parsed::Other;
     }
     let mut yearless = false;
+    let mut request_id = None;
     let (time, level, logger, message) = match header(line) {
+        Ok((_, h)) if h.level.is_none() => match layouts::level_after_prefix(h.message) {
+            Some(found) => {
+                request_id = found.request_id;
+                let time = time::parse_timestamp(h.timestamp);
+                (time, found.level, found.logger.or(h.logger), found.message)
+            }
+            None => (
+                time::parse_timestamp(h.timestamp),
+                None,
+                h.logger,
+                h.message,
+            ),
+        },
+        Ok((_, h)) if h.logger.is_none() => {
+            // zap's console caller (`keys.go:42\t`), Bunyan's `name/pid on host: `.
+            let (logger, message) = layouts::logger_then_message(h.message);
+            (time::parse_timestamp(h.timestamp), h.level, logger, message)
+        }
         Ok((_, h)) => (
             time::parse_timestamp(h.timestamp),
             h.level,
             h.logger,
             h.message,
         ),
-        Err(_) => match klog(line) {
-            Ok((_, k)) => {
+        Err(_) => match (layouts::line(line), klog(line)) {
+            (Some(found), _) => {
+                let time = found.timestamp.and_then(time::parse_timestamp);
+                (time, found.level, found.logger, found.message)
+            }
+            (None, Ok((_, k))) => {
                 yearless = k.time.is_some();
                 (k.time, Some(k.level), Some(k.caller), k.message)
             }
-            Err(_) => (None, None, None, line.trim()),
+            (None, Err(_)) => (None, None, None, line.trim()),
         },
     };
     let kvs = pairs(message);
-    let mut record = app_record(|key| lookup(&kvs, key));
+    let context = trailing_json(message);
+    let mut record = app_record(|key| {
+        lookup(&kvs, key).or_else(|| context.as_ref().and_then(|c| c.lookup(key)))
+    });
     record.yearless = yearless && record.time.is_none();
+    if record.request_id.is_none() {
+        record.request_id = request_id.map(Cow::Borrowed);
+    }
     record.time = time.or(record.time);
     record.message = Some(Cow::Borrowed(message));
     if let Some(level) = level {
@@ -82,6 +112,19 @@ pub(crate) fn parse_line(line: &str) -> Parsed<'_> {
         }
     }
     Parsed::Record(Box::new(record))
+}
+
+/// The JSON context some console layouts append to the message (zap: `msg\t{"user":..}`).
+fn trailing_json(message: &str) -> Option<JsonObject<'_>> {
+    if !message.ends_with('}') {
+        return None;
+    }
+    message
+        .match_indices('{')
+        .map(|(i, _)| i)
+        .filter(|&i| i > 0 && matches!(message.as_bytes()[i - 1], b'\t' | b' '))
+        .take(4)
+        .find_map(|open| JsonObject::parse(message[open..].as_bytes()).ok())
 }
 
 /// A klog header (Kubernetes components, glog): `E0120 10:04:05.123456   1 file.go:12] msg`.

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::event::{Cause, Event, Platform};
 use crate::scan::Malformed;
+use crate::source::remote::ObjectCounts;
 
 /// One input that could not be read (or not to its end).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -34,6 +35,8 @@ pub struct Inputs {
     pub formats: BTreeMap<String, u64>,
     /// The first malformed records of each file, for the report.
     pub malformed_samples: Vec<(String, Malformed)>,
+    /// Objects listed in object stores, and what window pruning left unread.
+    pub objects: ObjectCounts,
 }
 
 impl Inputs {
@@ -52,6 +55,7 @@ impl Inputs {
         merge_counts(&mut self.formats, other.formats);
         self.malformed_samples.extend(other.malformed_samples);
         self.malformed_samples.sort();
+        self.objects.merge(other.objects);
     }
 }
 

@@ -22,7 +22,7 @@ use crate::report::table::GroupRow;
 use crate::report::{self, EventWriter, SummaryContext, SummaryWriter};
 use crate::rules::RuleSet;
 use crate::scan::{FileScan, MALFORMED_SAMPLES, Scanner};
-use crate::source::walk;
+use crate::source;
 use crate::terminal::Terminal;
 use crate::trend::Trend;
 use crate::zone::Zone;
@@ -56,7 +56,9 @@ pub struct Findings {
 
 /// Read every input and collect the denied key-generation events that pass the filters.
 pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Findings> {
-    let (inputs, walk_errors) = walk::expand(&config.paths);
+    let expanded = source::expand(&config.paths, config.stdin_if_none, &config.window)
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    let (inputs, walk_errors) = (expanded.inputs, expanded.errors);
     refuse_output_over_input(config.output.as_deref(), &inputs)?;
     let scanner = Scanner {
         rules: &config.rules,
@@ -71,12 +73,7 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
         now: config.now,
         redact: config.redact,
     };
-    let total_bytes: u64 = inputs
-        .iter()
-        .filter_map(|i| i.path.as_ref())
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum();
+    let total_bytes: u64 = inputs.iter().filter_map(|i| i.stored_size()).sum();
     let show_progress = config.terminal.progress && total_bytes > 0;
     let scans: Vec<FileScan> = progress::with_progress(
         show_progress,
@@ -84,14 +81,18 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
         inputs.len() as u64,
         |progress| {
             with_threads(config.threads, || {
-                inputs
-                    .par_iter()
-                    .map(|input| scanner.scan(input, progress))
-                    .collect()
+                // In order, so that objects fetched ahead are the next ones scanned.
+                let mut scans: Vec<(usize, FileScan)> = source::remote::prefetch(&inputs)
+                    .par_bridge()
+                    .map(|(index, input)| (index, scanner.scan(input, progress)))
+                    .collect();
+                scans.sort_by_key(|(index, _)| *index);
+                scans.into_iter().map(|(_, scan)| scan).collect()
             })
         },
     )?;
     let mut summary = Summary::default();
+    summary.inputs.objects = expanded.objects;
     for error in walk_errors {
         writeln!(diagnostics, "keydeny: {}: {}", error.path, error.message)?;
         summary.inputs.errors.push(InputError {

@@ -219,9 +219,14 @@ pub enum EventsFormat {
 /// Options shared by the commands that read logs.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to read (recursively); `-` or nothing reads stdin.
+    /// Files, directories (recursively) or object-store prefixes (s3://bucket/prefix,
+    /// gs://bucket/prefix, az://container/prefix); `-` or nothing reads stdin.
     #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
+    /// Read more inputs from FILE, one path or URL per line (`-`: from stdin); an empty
+    /// list reads nothing (not stdin). For Spark `RDD.pipe`, Hadoop Streaming, `find | ...`.
+    #[arg(long, value_name = "FILE|-", help_heading = "Input")]
+    pub files_from: Option<String>,
     /// Write the output to FILE (atomically: a temp file renamed into place).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

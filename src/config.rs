@@ -1,6 +1,7 @@
 //! From raw flags to a validated [`ScanConfig`]: times resolved, rules compiled, filters
 //! normalised. Every user mistake is caught here with a message that says what was expected.
 
+use std::io;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, Utc};
@@ -22,6 +23,8 @@ pub struct Window {
 /// Everything a scanning command runs on.
 pub struct ScanConfig {
     pub paths: Vec<String>,
+    /// Read stdin when `paths` is empty (not with `--files-from`, whose list may be empty).
+    pub stdin_if_none: bool,
     pub output: Option<PathBuf>,
     pub window: Window,
     pub platforms: Vec<Platform>,
@@ -57,6 +60,8 @@ pub enum ConfigError {
     },
     #[error("{0}")]
     Rules(#[from] RuleError),
+    #[error("cannot read the list of inputs --files-from {list}: {source}")]
+    FileList { list: String, source: io::Error },
 }
 
 impl ScanConfig {
@@ -85,9 +90,15 @@ impl ScanConfig {
                 problem: "expected at least 1 thread".into(),
             });
         }
+        let stdin_if_none = args.files_from.is_none();
+        let mut paths = args.paths;
+        if let Some(list) = &args.files_from {
+            paths.extend(read_file_list(list)?);
+        }
         Ok(ScanConfig {
             rules: RuleSet::load(&args.rules)?,
-            paths: args.paths,
+            paths,
+            stdin_if_none,
             output: args.output,
             window,
             platforms: args.platform,
@@ -131,6 +142,26 @@ impl ScanConfig {
                     .is_some_and(|a| a.to_lowercase().contains(wanted))
             })
     }
+}
+
+/// The paths and URLs of a `--files-from` list (`-`: stdin), one per line; blank lines and
+/// line-end whitespace (`\r` of a Windows list) are ignored.
+fn read_file_list(list: &str) -> Result<Vec<String>, ConfigError> {
+    let text = if list == "-" {
+        io::read_to_string(io::stdin())
+    } else {
+        std::fs::read_to_string(list)
+    };
+    let text = text.map_err(|source| ConfigError::FileList {
+        list: list.to_string(),
+        source,
+    })?;
+    Ok(text
+        .lines()
+        .map(str::trim_end)
+        .filter(|line| !line.is_empty())
+        .map(str::to_string)
+        .collect())
 }
 
 /// A `--fail-on` limit: on the total (`10`) or on one cause (`mfa_required=1`).

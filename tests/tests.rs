@@ -9,5 +9,6 @@ mod equivalence;
 mod expectations;
 mod golden;
 mod hostile;
+mod remote;
 mod reports;
 mod terminal;

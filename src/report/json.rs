@@ -14,6 +14,7 @@ use crate::aggregate::{Group, InputError, Inputs, Summary, top};
 use crate::config::Window;
 use crate::event::{Cause, Platform};
 use crate::scan::Malformed;
+use crate::source::remote::ObjectCounts;
 
 pub const SCHEMA: &str = "keydeny.summary/v1";
 
@@ -83,6 +84,17 @@ pub struct InputsDoc {
     #[serde(default)]
     pub skipped: Vec<ErrorDoc>,
     pub malformed_samples: Vec<MalformedDoc>,
+    /// Object-store listings: objects found, those not read because window pruning ruled
+    /// them out, and date partitions never listed.
+    #[serde(default)]
+    pub objects: ObjectsDoc,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ObjectsDoc {
+    pub listed: u64,
+    pub skipped: u64,
+    pub partitions_skipped: u64,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -211,6 +223,11 @@ pub fn document(ctx: &SummaryContext<'_>) -> SummaryDoc {
 
 fn inputs_doc(i: &Inputs) -> InputsDoc {
     InputsDoc {
+        objects: ObjectsDoc {
+            listed: i.objects.listed,
+            skipped: i.objects.skipped,
+            partitions_skipped: i.objects.partitions_skipped,
+        },
         files: i.files,
         bytes: i.bytes,
         lines: i.lines,
@@ -358,6 +375,11 @@ pub fn read_summary(text: &str) -> Result<ReadSummary, String> {
 
 fn inputs_from_doc(doc: InputsDoc) -> Inputs {
     Inputs {
+        objects: ObjectCounts {
+            listed: doc.objects.listed,
+            skipped: doc.objects.skipped,
+            partitions_skipped: doc.objects.partitions_skipped,
+        },
         files: doc.files,
         bytes: doc.bytes,
         lines: doc.lines,

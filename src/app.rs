@@ -457,15 +457,7 @@ pub fn merge(
     let mut windows = Vec::new();
     let mut digests = Vec::new();
     let mut unmasked = false;
-    for file in files {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
-        let read = report::json::read_summary(&text).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{}: {e}", file.display()),
-            )
-        })?;
+    for read in read_merge_inputs(files)? {
         merged.merge(read.summary);
         unmasked |= !read.redaction;
         windows.push(read.window);
@@ -550,6 +542,37 @@ fn groups(events: &[Event], by: GroupBy, zone: Zone, limit: usize) -> Vec<GroupR
     rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
     rows.truncate(limit);
     rows
+}
+
+/// Every summary in `files` (`-`: stdin), each file holding one or more documents (one per
+/// line, as `RDD.pipe` collects them, or pretty-printed one after another).
+fn read_merge_inputs(files: &[PathBuf]) -> io::Result<Vec<report::json::ReadSummary>> {
+    let mut summaries = Vec::new();
+    for file in files {
+        let name = if file.as_os_str() == "-" {
+            "<stdin>".to_string()
+        } else {
+            file.display().to_string()
+        };
+        let text = if file.as_os_str() == "-" {
+            io::read_to_string(io::stdin())
+        } else {
+            std::fs::read_to_string(file)
+        }
+        .map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))?;
+        let read = report::json::read_summaries(&text)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{name}: {e}")))?;
+        if read.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{name}: no summary in it (expected `keydeny summary --format json` output)"
+                ),
+            ));
+        }
+        summaries.extend(read);
+    }
+    Ok(summaries)
 }
 
 /// The smallest window covering every shard's window (open when any shard's is open).

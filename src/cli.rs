@@ -130,8 +130,9 @@ pub struct ReportArgs {
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Summary JSON files (`summary --format json`) of disjoint inputs.
-    #[arg(required = true, value_name = "SUMMARY.json")]
+    /// Summary JSON files (`summary --format json`) of disjoint inputs; `-` reads stdin. A
+    /// file may hold several summaries, one per line.
+    #[arg(required = true, value_name = "SUMMARY.json|-")]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,

@@ -7,6 +7,7 @@ mod cli;
 mod corpora;
 mod equivalence;
 mod expectations;
+mod fanout;
 mod golden;
 mod hostile;
 mod remote;

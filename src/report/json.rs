@@ -305,6 +305,23 @@ pub struct ReadSummary {
 pub fn read_summary(text: &str) -> Result<ReadSummary, String> {
     let doc: SummaryDoc =
         serde_json::from_str(text).map_err(|e| format!("not a keydeny summary: {e}"))?;
+    from_doc(doc)
+}
+
+/// Read every summary document in `text`: one per line (`summary --format json` piped
+/// from many shards) or pretty-printed one after another.
+pub fn read_summaries(text: &str) -> Result<Vec<ReadSummary>, String> {
+    serde_json::Deserializer::from_str(text)
+        .into_iter::<SummaryDoc>()
+        .enumerate()
+        .map(|(n, doc)| {
+            doc.map_err(|e| format!("document {}: not a keydeny summary: {e}", n + 1))
+                .and_then(|doc| from_doc(doc).map_err(|e| format!("document {}: {e}", n + 1)))
+        })
+        .collect()
+}
+
+fn from_doc(doc: SummaryDoc) -> Result<ReadSummary, String> {
     if doc.schema != SCHEMA {
         return Err(format!("schema {:?} is not {SCHEMA:?}", doc.schema));
     }

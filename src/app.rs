@@ -117,6 +117,41 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
     Ok(Findings { events, summary })
 }
 
+/// `keydeny ls`: the inputs a scan would read, one per line; problems on stderr (exit 2),
+/// and, for object stores, what window pruning left out.
+pub fn ls(
+    paths: &[String],
+    stdin_if_none: bool,
+    window: &Window,
+    quiet: bool,
+    out: &mut dyn Write,
+    diagnostics: &mut dyn Write,
+) -> io::Result<Outcome> {
+    let expanded = source::expand(paths, stdin_if_none, window)
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    let mut listed = io::BufWriter::new(out);
+    for input in &expanded.inputs {
+        writeln!(listed, "{}", input.display)?;
+    }
+    listed.flush()?;
+    for error in &expanded.errors {
+        writeln!(diagnostics, "keydeny: {}: {}", error.path, error.message)?;
+    }
+    let objects = expanded.objects;
+    if !quiet && (objects.listed > 0 || objects.partitions_skipped > 0) {
+        writeln!(
+            diagnostics,
+            "keydeny: objects: {} listed, {} skipped as written before the window, {} date partition(s) outside the window not listed",
+            objects.listed, objects.skipped, objects.partitions_skipped
+        )?;
+    }
+    Ok(if expanded.errors.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::InputErrors
+    })
+}
+
 /// `-o` naming one of the inputs would replace evidence with a report: refused.
 fn refuse_output_over_input(
     output: Option<&Path>,

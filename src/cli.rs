@@ -47,6 +47,12 @@ pub enum Command {
     Events(EventsArgs),
     /// Combine summary JSON files of disjoint inputs into the summary of their union.
     Merge(MergeArgs),
+    /// List the inputs a scan would read, one per line: files, and objects of object stores
+    /// after window pruning (to split the work into shards, e.g. for Spark).
+    #[command(
+        after_help = "Examples:\n  keydeny ls --since 7d s3://trail-bucket/AWSLogs/ > objects.txt\n  keydeny ls /var/log/app/ | split -n r/4 - shard-"
+    )]
+    Ls(LsArgs),
     /// Follow log files (like tail -F) and print each denied key generation as it happens.
     Watch(WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -145,6 +151,24 @@ pub struct MergeArgs {
     /// Exit with 1 when at least N denied events are in the merged summary, or CAUSE=N.
     #[arg(long, value_name = "N|CAUSE=N", help_heading = "Automation")]
     pub fail_on: Vec<String>,
+    #[arg(long, value_name = "TIME", hide = true)]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Files, directories (recursively) or object-store prefixes.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Read more inputs from FILE, one path or URL per line (`-`: from stdin).
+    #[arg(long, value_name = "FILE|-")]
+    pub files_from: Option<String>,
+    /// Leave out objects that cannot hold events at or after TIME (RFC 3339 or 90m, 24h, 7d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Leave out objects that cannot hold events before TIME (RFC 3339 or 90m, 24h, 7d).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
     #[arg(long, value_name = "TIME", hide = true)]
     pub now: Option<String>,
 }

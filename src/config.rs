@@ -68,21 +68,7 @@ impl ScanConfig {
     /// Validate `args`; relative times count back from `now`.
     pub fn from_args(args: ScanArgs, now: DateTime<Utc>) -> Result<ScanConfig, ConfigError> {
         let now = parse_now(args.now.as_deref(), now)?;
-        let window = Window {
-            since: time_flag("--since", args.since.as_deref(), now)?,
-            until: time_flag("--until", args.until.as_deref(), now)?,
-        };
-        if let (Some(since), Some(until)) = (window.since, window.until) {
-            if since >= until {
-                return Err(ConfigError::Flag {
-                    flag: "--until",
-                    value: args.until.unwrap_or_default(),
-                    problem: format!(
-                        "the window is empty: --until must be after --since ({since})"
-                    ),
-                });
-            }
-        }
+        let window = parse_window(args.since.as_deref(), args.until.as_deref(), now)?;
         if args.threads == Some(0) {
             return Err(ConfigError::Flag {
                 flag: "--threads",
@@ -90,11 +76,7 @@ impl ScanConfig {
                 problem: "expected at least 1 thread".into(),
             });
         }
-        let stdin_if_none = args.files_from.is_none();
-        let mut paths = args.paths;
-        if let Some(list) = &args.files_from {
-            paths.extend(read_file_list(list)?);
-        }
+        let (paths, stdin_if_none) = input_paths(args.paths, args.files_from.as_deref())?;
         Ok(ScanConfig {
             rules: RuleSet::load(&args.rules)?,
             paths,
@@ -162,6 +144,41 @@ fn read_file_list(list: &str) -> Result<Vec<String>, ConfigError> {
         .filter(|line| !line.is_empty())
         .map(str::to_string)
         .collect())
+}
+
+/// `--since` and `--until`: relative times count back from `now`; the window must not be empty.
+pub fn parse_window(
+    since: Option<&str>,
+    until: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Window, ConfigError> {
+    let window = Window {
+        since: time_flag("--since", since, now)?,
+        until: time_flag("--until", until, now)?,
+    };
+    if let (Some(start), Some(end)) = (window.since, window.until) {
+        if start >= end {
+            return Err(ConfigError::Flag {
+                flag: "--until",
+                value: until.unwrap_or_default().into(),
+                problem: format!("the window is empty: --until must be after --since ({start})"),
+            });
+        }
+    }
+    Ok(window)
+}
+
+/// The paths of a command plus those of its `--files-from` list; and whether stdin is the
+/// input when there are none (not with a list, which may be empty on purpose).
+pub fn input_paths(
+    paths: Vec<String>,
+    files_from: Option<&str>,
+) -> Result<(Vec<String>, bool), ConfigError> {
+    let mut paths = paths;
+    if let Some(list) = files_from {
+        paths.extend(read_file_list(list)?);
+    }
+    Ok((paths, files_from.is_none()))
 }
 
 /// A `--fail-on` limit: on the total (`10`) or on one cause (`mfa_required=1`).

@@ -126,6 +126,13 @@ fn run(
             let rules = builtin_rules()?;
             Ok(app::merge(&args.files, &rules, &options, out, err)?.exit_code())
         }
+        Command::Ls(args) => {
+            let now = config::parse_now(args.now.as_deref(), config::now())?;
+            let window = config::parse_window(args.since.as_deref(), args.until.as_deref(), now)?;
+            let (paths, stdin_if_none) =
+                config::input_paths(args.paths, args.files_from.as_deref())?;
+            Ok(app::ls(&paths, stdin_if_none, &window, cli.quiet, out, err)?.exit_code())
+        }
         Command::Events(args) => {
             let config =
                 ScanConfig::from_args(args.scan, config::now())?.with_terminal(terminal, cli.quiet);

@@ -463,6 +463,29 @@ fn window_pruning_lists_and_reads_only_the_partitions_in_the_window() {
     let disk_csv = stdout(&server.keydeny(&args));
     assert!(disk_csv.lines().count() > 20, "{disk_csv}");
     assert_same(&remote_csv, &disk_csv, "events in the window");
+
+    // `keydeny ls` prints what a scan reads; those URLs, read one by one, give the same.
+    let mut ls_args = vec!["ls"];
+    ls_args.extend(window);
+    ls_args.extend(urls);
+    let ls = server.keydeny(&ls_args);
+    assert_eq!(ls.status.code(), Some(0), "{}", stderr(&ls));
+    let listed: Vec<String> = stdout(&ls).lines().map(str::to_string).collect();
+    let mut expected: Vec<String> = kept.iter().map(|k| format!("s3://logs/{k}")).collect();
+    expected.sort();
+    assert_eq!(listed, expected);
+    assert_eq!(
+        stderr(&ls),
+        "keydeny: objects: 9 listed, 1 skipped as written before the window, 7 date partition(s) outside the window not listed\n"
+    );
+    let list = tempfile::NamedTempFile::new().unwrap();
+    fs::write(list.path(), stdout(&ls)).unwrap();
+    let list = list.path().display().to_string();
+    let mut shard_args = vec!["-q", "events", "--format", "csv", "--files-from", &list];
+    shard_args.extend(window);
+    let shard_csv =
+        stdout(&server.keydeny(&shard_args)).replace("s3://logs/", &format!("{local}/"));
+    assert_same(&shard_csv, &disk_csv, "events of the listed objects");
 }
 
 #[test]

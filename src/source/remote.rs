@@ -229,33 +229,36 @@ pub fn list(url: &str, window: &Window, stores: &mut Stores) -> Result<Listing, 
     }
     let store = stores.get(&location).map_err(fail)?;
     let runtime = runtime().map_err(|e| fail(e.to_string()))?;
-    let (metas, partitions_skipped) = runtime
-        .block_on(list_tree(store.clone(), &location, window))
-        .map_err(|e| fail(describe(&e, location.scheme)))?;
+    // A URL not ending in `/` may name one object (as `keydeny ls` prints them): ask first.
+    let object = if location.prefix.is_empty() || url.ends_with('/') {
+        None
+    } else {
+        let path = StorePath::from(location.prefix.as_str());
+        // Not found, or any other failure: list it as a prefix, which says what is wrong
+        // if something is (some S3-compatible stores answer 500 for a "directory").
+        runtime.block_on(store.head(&path)).ok()
+    };
+    let (metas, partitions_skipped) = match object {
+        Some(meta) => (vec![meta], 0),
+        None => runtime
+            .block_on(list_tree(store.clone(), &location, window))
+            .map_err(|e| fail(describe(&e, location.scheme)))?,
+    };
     let mut counts = ObjectCounts {
         partitions_skipped,
         ..ObjectCounts::default()
     };
-    let metas = if metas.is_empty() && !location.prefix.is_empty() {
-        // Nothing below the prefix: it may name one object.
-        let path = StorePath::from(location.prefix.as_str());
-        match runtime.block_on(store.head(&path)) {
-            Ok(meta) => vec![meta],
-            Err(object_store::Error::NotFound { .. }) => {
-                return Ok(Listing {
-                    inputs: Vec::new(),
-                    counts,
-                    missing: Some(WalkError {
-                        path: url.to_string(),
-                        message: "no such object, and no objects under this prefix".into(),
-                    }),
-                });
-            }
-            Err(e) => return Err(fail(describe(&e, location.scheme))),
-        }
-    } else {
-        metas
-    };
+    if metas.is_empty() && partitions_skipped == 0 {
+        // Object stores have no directories: an empty prefix is as good as a missing one.
+        return Ok(Listing {
+            inputs: Vec::new(),
+            counts,
+            missing: Some(WalkError {
+                path: url.to_string(),
+                message: "no such object, and no objects under this prefix".into(),
+            }),
+        });
+    }
     let mut inputs = Vec::with_capacity(metas.len());
     for meta in metas {
         counts.listed += 1;

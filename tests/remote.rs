@@ -1,7 +1,8 @@
 //! Object-store inputs against an S3 server started here, in-process, on 127.0.0.1 (s3s with
 //! its file-system backend; no network): the same answers as the files on disk, window
 //! pruning checked on the server's request log, throttling, missing and corrupt objects,
-//! wrong credentials.
+//! wrong credentials. The same server, unsigned, stands in for GCS (whose XML API is S3's);
+//! Azure Blob has no stand-in here, so only its configuration error is tested.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -31,6 +32,15 @@ struct S3Server {
 
 impl S3Server {
     fn start() -> S3Server {
+        S3Server::start_with(true)
+    }
+
+    /// Without authentication: what GCS's XML API looks like to a client that signs nothing.
+    fn start_anonymous() -> S3Server {
+        S3Server::start_with(false)
+    }
+
+    fn start_with(auth: bool) -> S3Server {
         let root = tempfile::tempdir().expect("temp dir");
         let log = Arc::new(Mutex::new(Vec::new()));
         let throttled = Arc::new(Mutex::new(Vec::new()));
@@ -41,7 +51,9 @@ impl S3Server {
             .expect("server runtime");
         let fs = s3s_fs::FileSystem::new(root.path()).expect("s3s-fs");
         let mut builder = s3s::service::S3ServiceBuilder::new(fs);
-        builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
+        if auth {
+            builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
+        }
         let s3 = builder.build();
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -124,6 +136,10 @@ impl S3Server {
             .env("AWS_SECRET_ACCESS_KEY", secret)
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ALLOW_HTTP", "true")
+            // GCS's XML API is S3's: the same server stands in for it, unsigned.
+            .env("GOOGLE_BASE_URL", &self.endpoint)
+            .env("GOOGLE_SKIP_SIGNATURE", "true")
+            .env("GOOGLE_ALLOW_HTTP", "true")
             .env("KEYDENY_NOW", "2024-05-04T00:00:00Z")
             .output()
             .expect("run keydeny")
@@ -486,6 +502,61 @@ fn window_pruning_lists_and_reads_only_the_partitions_in_the_window() {
     let shard_csv =
         stdout(&server.keydeny(&shard_args)).replace("s3://logs/", &format!("{local}/"));
     assert_same(&shard_csv, &disk_csv, "events of the listed objects");
+}
+
+#[test]
+fn gs_urls_read_a_log_sink_pruned_to_the_window() {
+    let server = S3Server::start_anonymous();
+    let kept = [
+        (
+            format!("{SINK}/2024/05/02/10:00:00_10:59:59_S0.json"),
+            "gcp_audit/activity.jsonl",
+        ),
+        (
+            format!("{SINK}/2024/05/03/08:00:00_08:59:59_S0.json"),
+            "gcp_audit/gcloud-read.json",
+        ),
+    ];
+    for (key, fixture_path) in &kept {
+        server.put("sink", key, &fixture(fixture_path));
+    }
+    server.put(
+        "sink",
+        &format!("{SINK}/2024/04/01/00:00:00_00:59:59_S0.json"),
+        &fixture("gcp_audit/activity.jsonl"),
+    );
+    let window = [
+        "--since",
+        "2024-05-02T00:00:00Z",
+        "--until",
+        "2024-05-03T00:00:00Z",
+    ];
+    let mut args = vec!["-q", "events", "--format", "csv"];
+    args.extend(window);
+    let mut remote_args = args.clone();
+    remote_args.push("gs://sink/cloudaudit.googleapis.com/");
+    let remote = server.keydeny(&remote_args);
+    assert_eq!(remote.status.code(), Some(0), "{}", stderr(&remote));
+    let requests = server.requests();
+    assert!(
+        !requests.iter().any(|r| r.contains("/2024/04")),
+        "{requests:#?}"
+    );
+    let disk = tempfile::tempdir().unwrap();
+    for (key, _) in &kept {
+        let to = disk.path().join(key);
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        fs::copy(server.root.path().join("sink").join(key), to).unwrap();
+    }
+    let local = disk.path().display().to_string();
+    args.push(&local);
+    let disk_csv = stdout(&server.keydeny(&args));
+    assert!(disk_csv.lines().count() > 10, "{disk_csv}");
+    assert_same(
+        &stdout(&remote).replace("gs://sink/", &format!("{local}/")),
+        &disk_csv,
+        "gs:// events",
+    );
 }
 
 #[test]

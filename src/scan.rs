@@ -110,7 +110,7 @@ impl Scanner<'_> {
             skipped: None,
         };
         if let Err(e) = self.scan_into(input, progress, &mut scan) {
-            scan.error = Some(io_message(&e));
+            scan.error = Some(read_error(&e, &scan));
         }
         if let Some(progress) = progress {
             progress.files.fetch_add(1, Ordering::Relaxed);
@@ -357,15 +357,33 @@ fn collect(results: Vec<io::Result<Tally>>, into: &mut Tally) -> io::Result<()> 
     error.map_or(Ok(()), Err)
 }
 
-fn io_message(error: &io::Error) -> String {
+/// One line on why an input could not be read to its end: where it broke, and what of it
+/// was read.
+fn read_error(error: &io::Error, scan: &FileScan) -> String {
+    let reason = crate::error::reason(error);
+    let stream = match scan.compression {
+        Compression::None => "data",
+        Compression::Gzip => "gzip stream",
+        Compression::Zstd => "zstd stream",
+    };
+    let place = match scan.lines {
+        0 => "at the start".to_string(),
+        n => format!("after line {n} (the lines before were read)"),
+    };
+    if crate::interrupt::is_stop(error) {
+        return format!("interrupted {place}");
+    }
     match error.kind() {
-        io::ErrorKind::UnexpectedEof => format!("truncated input: {error}"),
-        io::ErrorKind::InvalidData | io::ErrorKind::Other => format!("corrupt input: {error}"),
-        _ => error.to_string(),
+        io::ErrorKind::UnexpectedEof => format!("truncated {stream} {place}: {reason}"),
+        io::ErrorKind::InvalidData | io::ErrorKind::Other => {
+            format!("corrupt {stream} {place}: {reason}")
+        }
+        _ if scan.bytes == 0 => format!("cannot read: {reason}"),
+        _ => format!("read failed {place}: {reason}"),
     }
 }
 
-/// A reader that counts the bytes handed out.
+/// A reader that counts the bytes handed out, and stops the scan once Ctrl-C is pressed.
 struct Counting<R> {
     inner: R,
     count: Arc<AtomicU64>,
@@ -373,6 +391,7 @@ struct Counting<R> {
 
 impl<R: BufRead> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        crate::interrupt::check()?;
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
@@ -381,6 +400,7 @@ impl<R: BufRead> Read for Counting<R> {
 
 impl<R: BufRead> BufRead for Counting<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        crate::interrupt::check()?;
         self.inner.fill_buf()
     }
 

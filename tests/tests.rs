@@ -10,6 +10,7 @@ mod expectations;
 mod fanout;
 mod golden;
 mod hostile;
+mod pty;
 mod remote;
 mod reports;
 mod terminal;

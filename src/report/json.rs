@@ -315,8 +315,14 @@ pub fn read_summaries(text: &str) -> Result<Vec<ReadSummary>, String> {
         .into_iter::<SummaryDoc>()
         .enumerate()
         .map(|(n, doc)| {
-            doc.map_err(|e| format!("document {}: not a keydeny summary: {e}", n + 1))
-                .and_then(|doc| from_doc(doc).map_err(|e| format!("document {}: {e}", n + 1)))
+            // Documents after the first are numbered (a file of one reads as it always did).
+            let at = if n == 0 {
+                String::new()
+            } else {
+                format!("document {}: ", n + 1)
+            };
+            doc.map_err(|e| format!("{at}not a keydeny summary: {e}"))
+                .and_then(|doc| from_doc(doc).map_err(|e| format!("{at}{e}")))
         })
         .collect()
 }

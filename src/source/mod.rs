@@ -44,6 +44,11 @@ impl Input {
         }
     }
 
+    /// Whether this is standard input (neither a file nor an object).
+    pub fn is_stdin(&self) -> bool {
+        self.path.is_none() && self.object.is_none()
+    }
+
     /// Bytes to read as stored, when known without reading (for the progress bar).
     pub fn stored_size(&self) -> Option<u64> {
         match (&self.object, &self.path) {
@@ -128,7 +133,10 @@ pub fn open(
     let file: Box<dyn Read + Send> = match (&input.object, &input.path) {
         (Some(object), _) => Box::new(object.reader()?),
         (None, Some(path)) => Box::new(File::open(path)?),
-        (None, None) => Box::new(io::stdin()),
+        (None, None) => Box::new(Fused {
+            inner: io::stdin(),
+            ended: false,
+        }),
     };
     let raw: Box<dyn Read + Send> = match progress {
         Some(counter) => Box::new(CountRead {
@@ -151,6 +159,24 @@ pub fn open(
         )),
     };
     Ok((stream, compression))
+}
+
+/// A reader that stays at its end once it reached it: on a terminal, one Ctrl-D ends the
+/// input (the sniffer, the decompressor and the block reader each read again at the end).
+struct Fused<R> {
+    inner: R,
+    ended: bool,
+}
+
+impl<R: Read> Read for Fused<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.ended || buf.is_empty() {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        self.ended = n == 0;
+        Ok(n)
+    }
 }
 
 /// A reader that adds the bytes it hands out to a shared counter.

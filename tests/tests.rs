@@ -12,5 +12,6 @@ mod golden;
 mod hostile;
 mod pty;
 mod remote;
+mod remote_azure;
 mod reports;
 mod terminal;

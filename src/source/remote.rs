@@ -154,7 +154,9 @@ impl Stores {
 }
 
 /// Retries with exponential backoff on throttling (429, 503 SlowDown), 5xx and dropped
-/// connections; errors such as 403 or 404 are not retried.
+/// connections; errors such as 403 or 404 are not retried. Five retries (0.1 s doubling to
+/// 1.6 s) ride out throttling, and still end a run without credentials in seconds (the
+/// instance-metadata lookup it falls back to is retried too).
 fn retry() -> RetryConfig {
     RetryConfig {
         backoff: BackoffConfig {
@@ -162,8 +164,8 @@ fn retry() -> RetryConfig {
             max_backoff: Duration::from_secs(10),
             base: 2.0,
         },
-        max_retries: 8,
-        retry_timeout: Duration::from_secs(120),
+        max_retries: 5,
+        retry_timeout: Duration::from_secs(60),
     }
 }
 
@@ -364,6 +366,11 @@ fn describe(error: &object_store::Error, scheme: Scheme) -> String {
         Some(message) => format!("{code}: {message}"),
         None => code.to_string(),
     };
+    if asked_instance_metadata(&text) {
+        return format!(
+            "no credentials: none in the environment, and no instance metadata service answered; {hint}"
+        );
+    }
     match (xml_tag(&text, "Code"), error) {
         (Some(code @ ("NoSuchBucket" | "ContainerNotFound")), _) => {
             format!("no such bucket or container ({code})")
@@ -388,6 +395,19 @@ fn describe(error: &object_store::Error, scheme: Scheme) -> String {
         (None, _) if looks_like_credentials(&text) => format!("{text}; {hint}"),
         (None, _) => text,
     }
+}
+
+/// Whether the request that failed was the fallback to the machine's identity: the
+/// instance metadata of EC2, GCE or Azure, asked when no credentials are configured.
+fn asked_instance_metadata(text: &str) -> bool {
+    [
+        "/latest/api/token",
+        "/latest/meta-data/",
+        "computeMetadata/",
+        "/metadata/identity/",
+    ]
+    .iter()
+    .any(|path| text.contains(path))
 }
 
 /// The text of the first `<tag>...</tag>` in an error body quoted in `text`.

@@ -6,25 +6,36 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
+use crate::event::Platform;
 use crate::format::InputFormat;
 use crate::rules::RuleSet;
 
 /// One literal scan, and for formats whose refusals are worded (app logs) a second one:
-/// a record must hold an action literal and a refusal literal.
+/// a record must hold an action literal and a refusal literal, or one of the `unconditional`
+/// literals (the actions of a format whose plain lines are also read as text, which need no
+/// refusal wording).
 pub struct Prefilter {
     literals: Option<AhoCorasick>,
     refusal: Option<AhoCorasick>,
+    unconditional: Option<AhoCorasick>,
     /// The action literals and `\u`: finds the lines worth a closer look in a whole block.
     finder: Option<AhoCorasick>,
 }
 
 impl Prefilter {
-    fn build(literals: &[String], refusal: Option<&[String]>) -> Prefilter {
+    fn build(
+        literals: &[String],
+        refusal: Option<&[String]>,
+        unconditional: &[String],
+    ) -> Prefilter {
         let mut finder = literals.to_vec();
         finder.push("\\u".to_string());
         Prefilter {
             literals: automaton(literals),
             refusal: refusal.and_then(automaton),
+            unconditional: (!unconditional.is_empty())
+                .then(|| automaton(unconditional))
+                .flatten(),
             finder: automaton(&finder),
         }
     }
@@ -61,7 +72,10 @@ impl Prefilter {
             None => true,
             Some(ac) => {
                 let escaped = || memchr::memmem::find(raw, b"\\u").is_some();
-                let refused = || self.refusal.as_ref().is_none_or(|r| r.is_match(raw));
+                let refused = || {
+                    self.refusal.as_ref().is_none_or(|r| r.is_match(raw))
+                        || self.unconditional.as_ref().is_some_and(|u| u.is_match(raw))
+                };
                 (ac.is_match(raw) && refused()) || escaped()
             }
         }
@@ -89,20 +103,43 @@ pub struct Prefilters {
 
 impl Prefilters {
     /// Per format, every literal of the actions that apply to its platforms, and for worded
-    /// formats the refusal literals.
+    /// formats the refusal literals. A format whose foreign lines are read as text also
+    /// passes what the text prefilter passes.
     pub fn new(rules: &RuleSet) -> Prefilters {
         let by_format = InputFormat::ALL
             .into_iter()
-            .map(|format| {
-                let actions = rules.prefilter_literals(format.platforms());
-                let refusal = format
-                    .refusal_by_wording()
-                    .then(|| rules.refusal_literals())
-                    .flatten();
-                (format, Prefilter::build(&actions, refusal.as_deref()))
-            })
+            .map(|format| (format, Self::build(rules, format)))
             .collect();
         Prefilters { by_format }
+    }
+
+    /// A record passes when it holds an action literal of its format's platforms and, for
+    /// worded platforms (app logs), a refusal literal. So a format whose records come from
+    /// several kinds of platform (a wrapper carrying audit JSON, an access log whose foreign
+    /// lines are read as text) passes `(worded action and refusal) or structured action`.
+    fn build(rules: &RuleSet, format: InputFormat) -> Prefilter {
+        let own = rules.prefilter_literals(format.platforms());
+        let needs_refusal = format.refusal_by_wording() || format.falls_back_to_text();
+        if !needs_refusal {
+            return Prefilter::build(&own, None, &[]);
+        }
+        let mut all = own;
+        if format.falls_back_to_text() {
+            all.extend(rules.prefilter_literals(InputFormat::Text.platforms()));
+            all.sort();
+            all.dedup();
+        }
+        let structured: Vec<Platform> = format
+            .platforms()
+            .iter()
+            .copied()
+            .filter(|p| !p.is_worded())
+            .collect();
+        let unconditional = match structured.is_empty() {
+            true => Vec::new(),
+            false => rules.prefilter_literals(&structured),
+        };
+        Prefilter::build(&all, rules.refusal_literals().as_deref(), &unconditional)
     }
 
     /// Prefilters that pass everything.
@@ -117,6 +154,7 @@ impl Prefilters {
         const PASS: Prefilter = Prefilter {
             literals: None,
             refusal: None,
+            unconditional: None,
             finder: None,
         };
         self.by_format

@@ -5,6 +5,7 @@ mod util;
 
 mod cli;
 mod corpora;
+mod dirty;
 mod equivalence;
 mod expectations;
 mod fanout;

@@ -138,15 +138,24 @@ impl InputFormat {
         match self {
             InputFormat::Cloudtrail => &[Platform::Aws],
             InputFormat::GcpAudit => &[Platform::Gcp],
-            InputFormat::AzureActivity => &[Platform::Azure],
+            // Azure diagnostic records can carry an AKS API server's audit event.
+            InputFormat::AzureActivity => &[Platform::Azure, Platform::Kubernetes],
             InputFormat::K8sAudit => &[Platform::Kubernetes],
             InputFormat::VaultAudit => &[Platform::Vault],
             InputFormat::Okta => &[Platform::Okta],
             InputFormat::GithubAudit => &[Platform::Github],
             InputFormat::Gitlab => &[Platform::Gitlab],
             InputFormat::AccessLog => &[Platform::Http],
-            // App logs, and the JSON access records an app or wrapper line can hold.
-            _ => &[Platform::App, Platform::Http],
+            // A wrapper's message can be any platform's record (Vault's syslog audit device,
+            // a forwarder shipping audit JSON through journald or a container's stdout).
+            InputFormat::Syslog
+            | InputFormat::Docker
+            | InputFormat::Cri
+            | InputFormat::Journald => &Platform::ALL,
+            // App logs, and the JSON access records an app line can hold.
+            InputFormat::Json | InputFormat::Logfmt | InputFormat::Text => {
+                &[Platform::App, Platform::Http]
+            }
         }
     }
 
@@ -162,6 +171,13 @@ impl InputFormat {
             InputFormat::Cri => Some(cri::is_partial),
             _ => None,
         }
+    }
+
+    /// Whether a record of this format that is not of its shape is read as plain text
+    /// (every line format but text itself; JSON formats send non-JSON lines to text before
+    /// parsing, see [`looks_like_json`]).
+    pub fn falls_back_to_text(self) -> bool {
+        !self.is_json() && self != InputFormat::Text
     }
 
     /// Whether records are JSON, so that one that fails to parse is malformed (text formats
@@ -199,6 +215,10 @@ pub enum Parsed<'a> {
     Other,
     /// Broken input for this format; the reason is reported with file and line.
     Malformed(String),
+    /// Not of this format's shape (a plain line in a syslog or access log): the file's
+    /// fallback format, plain text, reads it instead. Logs mix shapes (a process's own
+    /// lines between its structured ones, a panic in a JSON log).
+    Foreign,
 }
 
 /// Whether the system itself says the request was refused.
@@ -306,6 +326,23 @@ pub(crate) fn markers_score(sample: &sniff::Sample<'_>, markers: &[&[u8]], score
     } else {
         0
     }
+}
+
+/// Whether a record of a JSON format is JSON at all: an object, or an array of objects. A
+/// line that is not (`[2024-05-02 10:00:00] mc: ...`, a panic) is read as plain text; one
+/// that is but is broken is malformed.
+pub fn looks_like_json(raw: &[u8]) -> bool {
+    let body = raw.trim_ascii_start();
+    match body.first() {
+        Some(b'{') => true,
+        Some(b'[') => matches!(body[1..].trim_ascii_start().first(), Some(b'{' | b']')),
+        _ => false,
+    }
+}
+
+/// Whether a record holds nothing but blanks: not a record at all, and not counted.
+pub fn is_blank(raw: &[u8]) -> bool {
+    raw.iter().all(u8::is_ascii_whitespace)
 }
 
 /// The verdict for a record that is not what a JSON parser expected: malformed when it is

@@ -66,10 +66,16 @@ pub fn framing(sample: &Sample<'_>) -> Framing {
     }
 }
 
-/// The format that scores highest on the sample; plain text when nothing claims it.
+/// The format that scores highest on the sample; plain text when nothing claims it. A JSON
+/// format's markers only count when the records are JSON (documents, or mostly lines that
+/// are objects): audit JSON inside syslog lines is syslog.
 pub fn sniff_format(sample: &Sample<'_>) -> InputFormat {
+    let json_records = sample.documents || sample.share_of_lines(|l| l.starts_with(b"{")) >= 50;
     let mut best = (0, InputFormat::Text);
     for format in InputFormat::ALL {
+        if format.is_json() && !json_records {
+            continue;
+        }
         let score = format.parser().sniff(sample);
         if score > best.0 {
             best = (score, format);
@@ -95,7 +101,18 @@ fn detect_documents(bytes: &[u8]) -> bool {
         }
         _ => false,
     };
-    shape && is_json_stream_prefix(body)
+    shape && (is_json_stream_prefix(body) || breaks_after_first_line(body))
+}
+
+/// A JSON stream whose first line is sound but which breaks later (a raw line break inside
+/// a string, as in some published examples): still documents, so the broken one is one
+/// malformed record and the records before it are read. A text log that merely starts
+/// with `{` or `[` breaks on its first line.
+fn breaks_after_first_line(bytes: &[u8]) -> bool {
+    serde_json::Deserializer::from_slice(bytes)
+        .into_iter::<serde::de::IgnoredAny>()
+        .find_map(Result::err)
+        .is_some_and(|e| e.line() > 1)
 }
 
 /// Whether `bytes` is JSON values one after another, possibly cut off at the end.
@@ -136,7 +153,7 @@ mod tests {
 
     #[test]
     fn framing_from_content() {
-        let cases: [(&str, Framing); 10] = [
+        let cases: [(&str, Framing); 11] = [
             (
                 "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok\n",
                 Framing::Lines,
@@ -146,7 +163,8 @@ mod tests {
                 Framing::Lines,
             ),
             ("[{\"a\": 1}, {\"b\": tru", Framing::JsonDocuments),
-            ("{\n  \"a\": 1,\n  oops\n}\n", Framing::Lines),
+            ("{\n  \"a\": 1,\n  oops\n}\n", Framing::JsonDocuments),
+            ("{main} started\n{main} stopped\n", Framing::Lines),
             ("{\"Records\":[{\"a\":1}]}", Framing::JsonDocuments),
             ("{\n  \"Records\": [\n", Framing::JsonDocuments),
             ("[\n  {\n", Framing::JsonDocuments),

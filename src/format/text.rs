@@ -47,6 +47,7 @@ pub(crate) fn parse_line(line: &str) -> Parsed<'_> {
     if line.trim().is_empty() {
         return Parsed::Other;
     }
+    let mut yearless = false;
     let (time, level, logger, message) = match header(line) {
         Ok((_, h)) => (
             time::parse_timestamp(h.timestamp),
@@ -54,10 +55,17 @@ pub(crate) fn parse_line(line: &str) -> Parsed<'_> {
             h.logger,
             h.message,
         ),
-        Err(_) => (None, None, None, line.trim()),
+        Err(_) => match klog(line) {
+            Ok((_, k)) => {
+                yearless = k.time.is_some();
+                (k.time, Some(k.level), Some(k.caller), k.message)
+            }
+            Err(_) => (None, None, None, line.trim()),
+        },
     };
     let kvs = pairs(message);
     let mut record = app_record(|key| lookup(&kvs, key));
+    record.yearless = yearless && record.time.is_none();
     record.time = time.or(record.time);
     record.message = Some(Cow::Borrowed(message));
     if let Some(level) = level {
@@ -74,6 +82,53 @@ pub(crate) fn parse_line(line: &str) -> Parsed<'_> {
         }
     }
     Parsed::Record(Box::new(record))
+}
+
+/// A klog header (Kubernetes components, glog): `E0120 10:04:05.123456   1 file.go:12] msg`.
+/// Its date has no year: the extractor supplies one, as for RFC 3164 syslog.
+struct Klog<'a> {
+    level: &'a str,
+    time: Option<chrono::DateTime<chrono::Utc>>,
+    caller: &'a str,
+    message: &'a str,
+}
+
+fn klog(line: &str) -> IResult<&str, Klog<'_>> {
+    let digits = |n| take_while_m_n(n, n, |c: char| c.is_ascii_digit());
+    let (rest, (severity, date, _, clock)) = (
+        one_of("IWEF"),
+        digits(4),
+        space1,
+        recognize((
+            digits(2),
+            char(':'),
+            digits(2),
+            char(':'),
+            digits(2),
+            opt((char('.'), take_while(|c: char| c.is_ascii_digit()))),
+        )),
+    )
+        .parse(line)?;
+    let (rest, _) = (space1, take_while(|c: char| c.is_ascii_digit()), space1).parse(rest)?;
+    let (rest, caller) = take_till(|c| c == ']' || c == ' ').parse(rest)?;
+    let (rest, _) = (char(']'), space0).parse(rest)?;
+    let level = match severity {
+        'I' => "INFO",
+        'W' => "WARNING",
+        'E' => "ERROR",
+        _ => "FATAL",
+    };
+    // Dated in the leap year 2000 (so 0229 parses); the extractor moves it to the right year.
+    let time = time::parse_timestamp(&format!("2000-{}-{}T{clock}Z", &date[..2], &date[2..]));
+    Ok((
+        "",
+        Klog {
+            level,
+            time,
+            caller,
+            message: rest.trim_end(),
+        },
+    ))
 }
 
 /// `POST /v1/keys` inside a message (access-log style lines written by the app itself).
@@ -107,7 +162,8 @@ fn header(line: &str) -> IResult<&str, Header<'_>> {
     ))
 }
 
-/// `2024-05-02T10:00:01.123+02:00`, `2024-05-02 10:00:01,123`, `2024/05/02 10:00:01Z`.
+/// `2024-05-02T10:00:01.123+02:00`, `2024-05-02 10:00:01,123`, `2024/05/02 10:00:01Z`, and
+/// an offset or `UTC` after a blank (`2024-05-02 09:20:30 +0000`, as `mc` and Go write).
 fn timestamp(input: &str) -> IResult<&str, &str> {
     let digits = |n| take_while_m_n(n, n, |c: char| c.is_ascii_digit());
     let fraction = (one_of(".,"), take_while(|c: char| c.is_ascii_digit()));
@@ -128,7 +184,20 @@ fn timestamp(input: &str) -> IResult<&str, &str> {
         char(':'),
         digits(2),
         opt(fraction),
-        opt(offset),
+        opt(alt((offset, spaced_offset))),
+    ))
+    .parse(input)
+}
+
+/// ` +0000`, ` -05:00`, ` UTC` after the time.
+fn spaced_offset(input: &str) -> IResult<&str, &str> {
+    let digits = |n| take_while_m_n(n, n, |c: char| c.is_ascii_digit());
+    recognize((
+        char(' '),
+        alt((
+            tag("UTC"),
+            recognize((one_of("+-"), digits(2), opt(char(':')), digits(2))),
+        )),
     ))
     .parse(input)
 }
@@ -245,6 +314,28 @@ mod tests {
                 None,
                 None,
                 "at com.acme.Foo(Foo.java:1)",
+            ),
+            (
+                // Issue 10: the offset after a blank is part of the time, not the message.
+                "2024-05-02 09:20:30 +0000 mc: <ERROR> Unable to add a new service account.",
+                Some("2024-05-02T09:20:30+00:00"),
+                None,
+                None,
+                "mc: <ERROR> Unable to add a new service account.",
+            ),
+            (
+                "2024-05-02 09:20:30 -05:00 ERROR denied",
+                Some("2024-05-02T14:20:30+00:00"),
+                Some("ERROR"),
+                None,
+                "denied",
+            ),
+            (
+                "2024-05-02 09:20:30 UTC WARN slow",
+                Some("2024-05-02T09:20:30+00:00"),
+                Some("WARN"),
+                None,
+                "slow",
             ),
             (
                 "2024-05-02 10:00:01 information only",

@@ -1,6 +1,7 @@
 //! Sources: the files, directories, object-store URLs and stdin named on the command line,
 //! opened as decompressed byte streams (gzip and zstd detected by magic bytes, never by name).
 
+pub mod binary;
 pub mod blocks;
 pub mod json_stream;
 pub mod partition;

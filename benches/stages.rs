@@ -286,6 +286,7 @@ fn extract_stage(c: &mut Criterion) {
         rules: &rules,
         now: now(),
         redact: true,
+        near_misses: false,
     };
     let file: Arc<str> = Arc::from("bench.log");
     let denied = denied_lines();
@@ -378,6 +379,7 @@ fn events(n: usize) -> Vec<Event> {
         rules: &rules,
         now: now(),
         redact: true,
+        near_misses: false,
     };
     let file: Arc<str> = Arc::from("bench.log");
     let base: Vec<Event> = denied_lines()
@@ -477,6 +479,7 @@ fn scan(c: &mut Criterion) {
             max_record: 64 << 20,
             now: now(),
             redact: true,
+            near_misses: false,
         };
         let input = Input {
             display: Arc::from(path.to_string_lossy().as_ref()),

@@ -52,6 +52,8 @@ impl Outcome {
 pub struct Findings {
     pub events: Vec<Event>,
     pub summary: Summary,
+    /// What was almost an event, when the config asks for them (`near-misses`).
+    pub near_misses: Vec<crate::near_misses::NearMiss>,
 }
 
 /// Read every input and collect the denied key-generation events that pass the filters.
@@ -60,7 +62,9 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
     refuse_output_over_input(config.output.as_deref(), &inputs)?;
     let scanner = Scanner {
         rules: &config.rules,
-        prefilter: if config.prefilter {
+        prefilter: if config.prefilter && config.near_misses {
+            Prefilters::without_refusal(&config.rules)
+        } else if config.prefilter {
             Prefilters::new(&config.rules)
         } else {
             Prefilters::disabled()
@@ -70,6 +74,7 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
         max_record: config.max_record,
         now: config.now,
         redact: config.redact,
+        near_misses: config.near_misses,
     };
     let total_bytes: u64 = inputs
         .iter()
@@ -100,10 +105,12 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
         });
     }
     let mut events = Vec::new();
+    let mut near_misses = Vec::new();
     for scan in scans {
         report_scan(&scan, config.quiet, diagnostics)?;
         account(&mut summary, &scan);
         events.extend(scan.tally.events);
+        near_misses.extend(scan.tally.near_misses);
     }
     events.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     summary.duplicates = dedup(&mut events);
@@ -113,7 +120,11 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
     for event in &events {
         summary.add(event);
     }
-    Ok(Findings { events, summary })
+    Ok(Findings {
+        events,
+        summary,
+        near_misses,
+    })
 }
 
 /// `-o` naming one of the inputs would replace evidence with a report: refused.
@@ -567,7 +578,7 @@ fn union_window(windows: &[Window]) -> Window {
 }
 
 /// Write to `path` atomically (temp file in the same directory, then rename), or to `out`.
-fn write_output(
+pub(crate) fn write_output(
     path: Option<&Path>,
     out: &mut dyn Write,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,

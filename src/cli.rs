@@ -47,6 +47,13 @@ pub enum Command {
     Events(EventsArgs),
     /// Combine summary JSON files of disjoint inputs into the summary of their union.
     Merge(MergeArgs),
+    /// What keydeny almost counted, by message shape: credentials refused without an act of
+    /// creating them, key generations that failed without a known refusal, unknown causes.
+    #[command(
+        name = "near-misses",
+        after_help = "Each line: how many records, the concept keydeny did not find (creation, refusal or cause), the message shape (ids, numbers and names masked) and where it was first seen. Teach keydeny the missing words with a rules file ([[concept]] tables; see `keydeny rules list`).\n\nExamples:\n  keydeny near-misses /var/log/app/\n  keydeny near-misses --top 0 app.log          every shape\n  keydeny near-misses --rules mine.toml app.log   after teaching keydeny new words"
+    )]
+    NearMisses(NearMissesArgs),
     /// Follow log files (like tail -F) and print each denied key generation as it happens.
     Watch(WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -126,6 +133,15 @@ pub struct ReportArgs {
     /// An earlier summary JSON: show per cause and top actor what is new, rising, falling or gone.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct NearMissesArgs {
+    /// Shapes listed, most frequent first (0: all).
+    #[arg(long, default_value_t = 30, value_name = "N", help_heading = "Output")]
+    pub top: usize,
+    #[command(flatten)]
+    pub scan: ScanArgs,
 }
 
 #[derive(Debug, Args)]

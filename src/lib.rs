@@ -15,6 +15,7 @@ pub mod config;
 pub mod event;
 pub mod extract;
 pub mod format;
+pub mod near_misses;
 pub mod prefilter;
 pub mod progress;
 pub mod redact;
@@ -25,6 +26,7 @@ pub mod scan;
 pub mod source;
 pub mod terminal;
 pub mod trend;
+pub mod vocab;
 pub mod watch;
 pub mod zone;
 
@@ -125,6 +127,12 @@ fn run(
             options.terminal = terminal;
             let rules = builtin_rules()?;
             Ok(app::merge(&args.files, &rules, &options, out, err)?.exit_code())
+        }
+        Command::NearMisses(args) => {
+            let mut config =
+                ScanConfig::from_args(args.scan, config::now())?.with_terminal(terminal, cli.quiet);
+            config.near_misses = true;
+            Ok(near_misses::run(&config, args.top, out, err)?.exit_code())
         }
         Command::Events(args) => {
             let config =

@@ -1,8 +1,10 @@
 //! The prefilter: one case-insensitive multi-literal scan per input format, derived from the
 //! rules, that skips records which cannot be a key generation before they are parsed. A
 //! format only sees the literals of actions for the platforms its records can have (CloudTrail
-//! records are AWS, so an app's `access key` wording is not looked for there). It may let too
-//! much through, never too little: `--no-prefilter` gives byte-identical output.
+//! records are AWS, so an app's `access key` wording is not looked for there); for app logs
+//! the literals include the vocabulary's credential words, and the second stage its refusal
+//! and failure words. It may let too much through, never too little: `--no-prefilter` gives
+//! byte-identical output.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
@@ -100,6 +102,19 @@ impl Prefilters {
                     .then(|| rules.refusal_literals())
                     .flatten();
                 (format, Prefilter::build(&actions, refusal.as_deref()))
+            })
+            .collect();
+        Prefilters { by_format }
+    }
+
+    /// Per format, only the action and credential literals: for `near-misses`, which also
+    /// wants key generations and credentials that were not refused.
+    pub fn without_refusal(rules: &RuleSet) -> Prefilters {
+        let by_format = InputFormat::ALL
+            .into_iter()
+            .map(|format| {
+                let actions = rules.prefilter_literals(format.platforms());
+                (format, Prefilter::build(&actions, None))
             })
             .collect();
         Prefilters { by_format }

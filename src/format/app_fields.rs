@@ -31,6 +31,12 @@ const ERROR: &[&str] = &[
     "api.status",
     "error_reason",
     "reason",
+    "reason_code",
+    "reasonCode",
+    "error.reason",
+    "error_description",
+    "errorDescription",
+    "why",
     "detail",
 ];
 const ERROR_CODE: &[&str] = &["error.code", "error_code", "errorCode", "code", "err.code"];
@@ -123,7 +129,31 @@ const PATH: &[&str] = &[
     "http.path",
     "endpoint",
 ];
-const ACTION: &[&str] = &["action", "operation", "api.name"];
+const ACTION: &[&str] = &[
+    "action",
+    "event.action",
+    "event_action",
+    "eventAction",
+    "operation",
+    "op",
+    "api.name",
+    "event_type",
+    "eventType",
+    "event_name",
+    "eventName",
+    "event",
+    "type",
+];
+/// Fields that say how the request ended, in words (`outcome=denied`, `result=success`).
+const OUTCOME: &[&str] = &[
+    "outcome",
+    "event.outcome",
+    "outcome.result",
+    "result",
+    "decision",
+    "verdict",
+    "status",
+];
 const RESOURCE: &[&str] = &["resource", "key_name", "token_name", "target"];
 
 /// Build an app-log record from a field lookup (`key` or dotted `parent.child`).
@@ -131,12 +161,18 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     let first = |keys: &[&str]| keys.iter().find_map(|k| non_empty(lookup(k)));
     let status = first(STATUS).and_then(|s| s.trim().parse::<u16>().ok());
     let message = first(MESSAGE);
-    let error = first(ERROR);
+    let error = all(&lookup, ERROR);
+    let worded = first(OUTCOME).and_then(|o| outcome_word(&o));
+    let outcome = match (outcome_from_status(status), worded) {
+        (Outcome::Unstated, Some(Worded::Denied)) => Outcome::Denied,
+        (Outcome::Unstated, Some(Worded::Succeeded)) => Outcome::NotDenied,
+        (by_status, _) => by_status,
+    };
     let mut record = Record {
         time: first(TIME).and_then(|t| time::parse_timestamp(&t)),
         platform: Some(Platform::App),
         action: first(ACTION),
-        outcome: Some(outcome_from_status(status)),
+        outcome: Some(outcome),
         error_code: first(ERROR_CODE).filter(|c| c.parse::<u16>().is_err()),
         status,
         message: join_text(message, error),
@@ -152,6 +188,9 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     if let Some(level) = first(LEVEL) {
         record.attrs.push(("level", level));
     }
+    if worded == Some(Worded::Failed) {
+        record.attrs.push(("outcome", Cow::Borrowed("failure")));
+    }
     if is_access_record(&record) {
         // A request log (method, path, status, no message): what a web server writes.
         let reason: Cow<str> =
@@ -161,6 +200,48 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
         record.reason = Some(reason);
     }
     record
+}
+
+/// Every distinct non-empty value of `keys`, joined with `: ` (an app may log `error` and
+/// `reason` both).
+fn all<'a>(
+    lookup: &impl Fn(&str) -> Option<Cow<'a, str>>,
+    keys: &[&str],
+) -> Option<Cow<'a, str>> {
+    let mut found: Option<Cow<'a, str>> = None;
+    for value in keys.iter().filter_map(|k| non_empty(lookup(k))) {
+        found = match found {
+            None => Some(value),
+            Some(so_far) if so_far.contains(value.as_ref()) => Some(so_far),
+            Some(so_far) => Some(Cow::Owned(format!("{so_far}: {value}"))),
+        };
+    }
+    found
+}
+
+/// What an outcome word says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Worded {
+    Denied,
+    Failed,
+    Succeeded,
+}
+
+/// `denied`, `DENY`, `access-denied` -> denied; `failure`, `error` -> failed (refused or
+/// not: the text decides); `success`, `allowed` -> succeeded; anything else says nothing.
+fn outcome_word(value: &str) -> Option<Worded> {
+    let word = value.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    match word.as_str() {
+        "deny" | "denied" | "reject" | "rejected" | "refused" | "blocked" | "forbidden"
+        | "forbid" | "unauthorized" | "unauthorised" | "disallowed" | "prohibited"
+        | "not_allowed" | "not_permitted" | "permission_denied" | "access_denied" => {
+            Some(Worded::Denied)
+        }
+        "failure" | "failed" | "fail" | "error" => Some(Worded::Failed),
+        "success" | "succeeded" | "successful" | "ok" | "allow" | "allowed" | "granted"
+        | "permitted" | "accepted" | "created" | "completed" => Some(Worded::Succeeded),
+        _ => None,
+    }
 }
 
 fn is_access_record(record: &Record<'_>) -> bool {

@@ -1,0 +1,227 @@
+//! Reading a message with the vocabulary: find credential mentions, decide which one is the
+//! object of a creation act (before it: "failed to mint a new credential"; after it: "API key
+//! could not be created", "token generation"), and collect refusal, failure and cause words.
+
+use super::{Concept, Vocabulary, Word, cause_priority, words};
+use crate::event::Cause;
+
+/// What the vocabulary made of one message.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reading {
+    /// The action name of the credential being created, when one is.
+    pub action: Option<String>,
+    /// A credential is named (created or not).
+    pub credential: bool,
+    /// An explicit refusal ("denied", "403", "cannot create"), not part of a non-refusal
+    /// phrase such as "connection refused".
+    pub refusal: bool,
+    /// A failure word ("failed", "unable", "error").
+    pub failure: bool,
+    /// A failure that is not a refusal ("timeout", "already exists", "503").
+    pub not_refusal: bool,
+    /// The cause the words name, with its priority.
+    pub cause: Option<(Cause, i64)>,
+}
+
+impl Reading {
+    /// Whether the message says the request was refused: an explicit refusal; a failure (or
+    /// an outcome field saying failure) with a stated cause; or an outcome failure with
+    /// nothing that makes it another kind of failure.
+    pub fn refused(&self, outcome_failure: bool) -> bool {
+        self.refusal
+            || ((self.failure || outcome_failure) && self.cause.is_some())
+            || (outcome_failure && !self.not_refusal)
+    }
+
+    /// Whether a failure that is not a refusal is all the words say: no refusal word and no
+    /// cause (then refusal wording of the rules does not count either).
+    pub fn only_not_refusal(&self) -> bool {
+        self.not_refusal && !self.refusal && self.cause.is_none()
+    }
+}
+
+/// A credential noun phrase found in the words.
+#[derive(Debug)]
+struct Mention {
+    start: usize,
+    /// Where the noun itself starts (after its qualifier).
+    weak_at: usize,
+    end: usize,
+    /// A credential on its own or qualified ("api key", "deploy token"), not a bare noun.
+    strong: bool,
+    action: Option<String>,
+}
+
+impl Vocabulary {
+    /// Read a message (free text, or structured fields joined into text).
+    pub fn read(&self, text: &str) -> Reading {
+        let all = words(text);
+        let words: Vec<Word> = all.into_iter().filter(|w| !w.field_name).collect();
+        let mentions = self.mentions(&words);
+        let create = self.covered(Concept::Create, &words);
+        let action = mentions
+            .iter()
+            .find(|m| self.is_created(m, &words, &create))
+            .map(|m| m.action.clone().unwrap_or_else(|| "create_credential".into()));
+        let not_refusal = self.covered(Concept::NotRefusal, &words);
+        let refusal_hit = self
+            .hits(Concept::Refusal, &words)
+            .iter()
+            .any(|&(s, e, _)| (s..e).all(|i| !not_refusal[i]) && !joined_number(&words[s..e]));
+        let failure = !self.hits(Concept::Failure, &words).is_empty();
+        let any_not_refusal = not_refusal.iter().any(|x| *x);
+        Reading {
+            credential: !mentions.is_empty(),
+            refusal: refusal_hit || (!any_not_refusal && self.cannot_create(&words, &create)),
+            failure,
+            not_refusal: any_not_refusal,
+            cause: self.cause(&unquoted(&words)),
+            action,
+        }
+    }
+
+    /// A structured action name (`key.issue`, `ServiceTokenCreate`): its words hold a
+    /// credential and a creation word, in any order. Gives the action name.
+    pub fn read_action_name(&self, name: &str) -> Option<String> {
+        let words = words(name);
+        let create = self.covered(Concept::Create, &words);
+        if !create.iter().any(|c| *c) && self.hits(Concept::CreateAdjacent, &words).is_empty() {
+            return None;
+        }
+        let mentions = self.mentions_with(&words, true);
+        mentions
+            .into_iter()
+            .find(|m| (m.start..m.end).all(|i| !create[i]))
+            .map(|m| m.action.unwrap_or_else(|| "create_credential".into()))
+    }
+
+    fn mentions(&self, words: &[Word]) -> Vec<Mention> {
+        self.mentions_with(words, false)
+    }
+
+    /// Credential mentions, blocked ones left out. `bare_ok`: a bare noun counts even in a
+    /// session context (an action field names its object exactly).
+    fn mentions_with(&self, words: &[Word], bare_ok: bool) -> Vec<Mention> {
+        let mut found: Vec<Mention> = self
+            .hits(Concept::Credential, words)
+            .into_iter()
+            .map(|(start, end, p)| Mention {
+                start,
+                weak_at: start,
+                end,
+                strong: true,
+                action: self.action_of(Concept::Credential, p),
+            })
+            .collect();
+        let qualifiers = self.hits(Concept::Qualifier, words);
+        let not = self.hits(Concept::NotCredential, words);
+        let session = !bare_ok && !self.hits(Concept::Session, words).is_empty();
+        for (start, end, p) in self.hits(Concept::CredentialWeak, words) {
+            if found.iter().any(|m| m.weak_at <= start && start < m.end) || session {
+                continue;
+            }
+            let blocked_before = not.iter().any(|&(_, e, _)| e == start || e + 1 == start);
+            if blocked_before {
+                continue;
+            }
+            let qualifier = qualifiers.iter().find(|&&(_, e, _)| e == start);
+            found.push(Mention {
+                start: qualifier.map_or(start, |&(s, _, _)| s),
+                weak_at: start,
+                end,
+                strong: qualifier.is_some(),
+                action: self.action_of(Concept::CredentialWeak, p),
+            });
+        }
+        found.retain(|m| !not.iter().any(|&(s, _, _)| s == m.end));
+        found.sort_by_key(|m| m.start);
+        found
+    }
+
+    fn action_of(&self, concept: Concept, phrase: usize) -> Option<String> {
+        self.list(concept)
+            .and_then(|l| l.phrases.get(phrase))
+            .and_then(|p| p.action.clone())
+    }
+
+    /// Whether a creation act has this credential as its object.
+    fn is_created(&self, m: &Mention, words: &[Word], create: &[bool]) -> bool {
+        self.created_before(m, words, create) || self.created_after(m, words, create)
+    }
+
+    /// "failed to mint a new credential", "cannot create resource serviceaccounts/token":
+    /// a creation word before it in the clause, with only fillers between (and for a
+    /// qualified credential up to two other words, none of them a stop word).
+    fn created_before(&self, m: &Mention, words: &[Word], create: &[bool]) -> bool {
+        let clause = words[m.start].clause;
+        let filler = self.covered(Concept::Filler, words);
+        let stop = self.covered(Concept::Stop, words);
+        let adjacent = self.covered(Concept::CreateAdjacent, words);
+        let mut others = 0;
+        for j in (0..m.start).rev() {
+            if words[j].clause != clause {
+                return false;
+            }
+            if create[j] || (others == 0 && adjacent[j]) {
+                return true;
+            }
+            if filler[j] {
+                continue;
+            }
+            if stop[j] || !m.strong || others == 2 {
+                return false;
+            }
+            others += 1;
+        }
+        false
+    }
+
+    /// "API key could not be created", "token generation", "TokenRequest": a creation word
+    /// right after it, or for a qualified credential after passive fillers.
+    fn created_after(&self, m: &Mention, words: &[Word], create: &[bool]) -> bool {
+        let clause = words[m.start].clause;
+        let passive = self.covered(Concept::Passive, words);
+        let adjacent = self.covered(Concept::CreateAdjacent, words);
+        for j in m.end..words.len().min(m.end + 5) {
+            if words[j].clause != clause {
+                return false;
+            }
+            if create[j] || (j == m.end && adjacent[j]) {
+                return true;
+            }
+            if !(m.strong && passive[j]) {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// "cannot create ...", "may not generate ...": a failure word right before a creation
+    /// word reads as a refusal.
+    fn cannot_create(&self, words: &[Word], create: &[bool]) -> bool {
+        self.hits(Concept::Failure, words)
+            .iter()
+            .filter(|&&(s, _, _)| words[s].stem == "cannot" || words[s].stem == "can")
+            .any(|&(_, e, _)| create.get(e).copied().unwrap_or(false))
+    }
+
+    /// The highest-priority cause whose words occur and whose `unless` words do not.
+    fn cause(&self, words: &[Word]) -> Option<(Cause, i64)> {
+        self.causes
+            .iter()
+            .filter(|(_, list)| !list.words.hits(words, &self.skip).is_empty())
+            .filter(|(_, list)| list.unless.hits(words, &self.skip).is_empty())
+            .map(|(cause, _)| (*cause, cause_priority(*cause)))
+            .max_by_key(|(_, priority)| *priority)
+    }
+}
+
+/// The words outside quotes: quoted words are names ('billing-api'), not causes.
+fn unquoted(words: &[Word]) -> Vec<Word> {
+    words.iter().filter(|w| !w.quoted).cloned().collect()
+}
+
+/// A status number that is part of an identifier (`ak_403`) is no status.
+fn joined_number(words: &[Word]) -> bool {
+    words.len() == 1 && words[0].joined && words[0].stem.bytes().all(|b| b.is_ascii_digit())
+}

@@ -22,6 +22,9 @@ pub enum Concept {
     CredentialWeak,
     /// A word before a weak noun that makes it a credential: "service account", "deploy".
     Qualifier,
+    /// Words one of which a record must hold for a bare weak noun to be a credential
+    /// ("key" alone is one only beside "api", "access", "credential", ...).
+    Context,
     /// Words beside a credential noun that make it something else: "encryption key",
     /// "csrf token", "key name".
     NotCredential,
@@ -49,10 +52,11 @@ pub enum Concept {
 
 impl Concept {
     /// Every concept id, for error messages.
-    pub const IDS: [&'static str; 13] = [
+    pub const IDS: [&'static str; 14] = [
         "credential",
         "credential.weak",
         "credential.qualifier",
+        "credential.context",
         "credential.not",
         "session",
         "create",
@@ -77,6 +81,7 @@ impl Concept {
                 Concept::Credential,
                 Concept::CredentialWeak,
                 Concept::Qualifier,
+                Concept::Context,
                 Concept::NotCredential,
                 Concept::Session,
                 Concept::Create,

@@ -61,6 +61,7 @@ impl Vocabulary {
         let create = self.covered(Concept::Create, &words);
         let action = mentions
             .iter()
+            .filter(|m| !words[m.start..m.end].iter().any(|w| w.aside))
             .find(|m| self.is_created(m, &words, &create))
             .map(|m| m.action.clone().unwrap_or_else(|| "create_credential".into()));
         let not_refusal = self.covered(Concept::NotRefusal, &words);
@@ -116,6 +117,7 @@ impl Vocabulary {
         let qualifiers = self.hits(Concept::Qualifier, words);
         let not = self.hits(Concept::NotCredential, words);
         let session = !bare_ok && !self.hits(Concept::Session, words).is_empty();
+        let context = bare_ok || !self.hits(Concept::Context, words).is_empty();
         for (start, end, p) in self.hits(Concept::CredentialWeak, words) {
             if found.iter().any(|m| m.weak_at <= start && start < m.end) || session {
                 continue;
@@ -125,6 +127,9 @@ impl Vocabulary {
                 continue;
             }
             let qualifier = qualifiers.iter().find(|&&(_, e, _)| e == start);
+            if qualifier.is_none() && !context {
+                continue;
+            }
             found.push(Mention {
                 start: qualifier.map_or(start, |&(s, _, _)| s),
                 weak_at: start,

@@ -17,6 +17,8 @@ pub struct Word {
     pub field_name: bool,
     /// Inside quotes (`client 'billing-api'`): a name, not evidence for a cause.
     pub quoted: bool,
+    /// Inside parentheses: an aside (a list of examples), not what the message reports.
+    pub aside: bool,
 }
 
 /// Keys of `key=value` pairs whose values are words to read (reasons, outcomes, actions);
@@ -34,6 +36,7 @@ pub fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut clause = 0u32;
     let mut quote: Option<u8> = None;
+    let mut depth = 0u32;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -44,7 +47,13 @@ pub fn words(text: &str) -> Vec<Word> {
             }
             let run = &text[start..i];
             let field_name = bytes.get(i) == Some(&b'=');
-            push_run(run, clause, field_name, quote.is_some(), &mut out);
+            let flags = Flags {
+                clause,
+                field_name,
+                quoted: quote.is_some(),
+                aside: depth > 0,
+            };
+            push_run(run, flags, &mut out);
             if field_name && !is_text_key(run) {
                 i = skip_value(bytes, i + 1);
             }
@@ -53,6 +62,8 @@ pub fn words(text: &str) -> Vec<Word> {
         match (quote, b) {
             (Some(q), _) if b == q => quote = None,
             (None, b'"' | b'\'') if i == 0 || !is_word_byte(bytes[i - 1]) => quote = Some(b),
+            (None, b'(') => depth += 1,
+            (None, b')') => depth = depth.saturating_sub(1),
             _ => {}
         }
         if ends_clause(bytes, i) {
@@ -114,7 +125,16 @@ fn ends_clause(bytes: &[u8], i: usize) -> bool {
 }
 
 /// Split one identifier run into words and push them.
-fn push_run(run: &str, clause: u32, field_name: bool, quoted: bool, out: &mut Vec<Word>) {
+/// What every word of one identifier run shares.
+#[derive(Clone, Copy)]
+struct Flags {
+    clause: u32,
+    field_name: bool,
+    quoted: bool,
+    aside: bool,
+}
+
+fn push_run(run: &str, flags: Flags, out: &mut Vec<Word>) {
     let mut parts: Vec<String> = Vec::new();
     for piece in run.split(['_', '-', '.', '\'']) {
         split_camel(piece, &mut parts);
@@ -125,10 +145,11 @@ fn push_run(run: &str, clause: u32, field_name: bool, quoted: bool, out: &mut Ve
         if !stem.is_empty() {
             out.push(Word {
                 stem,
-                clause,
+                clause: flags.clause,
                 joined,
-                field_name,
-                quoted,
+                field_name: flags.field_name,
+                quoted: flags.quoted,
+                aside: flags.aside,
             });
         }
     }

@@ -125,7 +125,12 @@ fn find_action(
         record.method.as_deref(),
         record.path.as_deref(),
     );
-    if let Some((action, by)) = matched {
+    // The vocabulary vetoes a phrase match when it sees the credential but not as the
+    // object being created ("unable to create pods: ... no API token found").
+    let vetoed = |by| {
+        by == MatchedBy::Message && reading.is_some_and(|r| r.credential && r.action.is_none())
+    };
+    if let Some((action, by)) = matched.filter(|&(_, by)| !vetoed(by)) {
         let name = match (by, &record.action) {
             (MatchedBy::Name, Some(name)) => name.to_string(),
             // A request log's action is its request; an app's is the credential it names.

@@ -117,7 +117,11 @@ impl Vocabulary {
         let qualifiers = self.hits(Concept::Qualifier, words);
         let not = self.hits(Concept::NotCredential, words);
         let session = !bare_ok && !self.hits(Concept::Session, words).is_empty();
-        let context = bare_ok || !self.hits(Concept::Context, words).is_empty();
+        let context = bare_ok
+            || self
+                .hits(Concept::Context, words)
+                .iter()
+                .any(|&(s, _, _)| !words[s].aside);
         for (start, end, p) in self.hits(Concept::CredentialWeak, words) {
             if found.iter().any(|m| m.weak_at <= start && start < m.end) || session {
                 continue;

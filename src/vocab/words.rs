@@ -258,7 +258,7 @@ mod tests {
     fn identifiers_split_like_words() {
         let cases: [(&str, &[&str]); 9] = [
             ("ServiceTokenCreate", &["servic", "token", "creat"]),
-            ("deploy_token.create.rejected", &["deploy", "token", "creat", "reject"]),
+            ("deploy_token.create.rejected", &["deploi", "token", "creat", "reject"]),
             ("mint-credential", &["mint", "credential"]),
             ("APIKey creation", &["api", "key", "creat"]),
             ("KEYS_CAP_HIT", &["key", "cap", "hit"]),

@@ -128,7 +128,8 @@ fn find_action(
     // The vocabulary vetoes a phrase match when it sees the credential but not as the
     // object being created ("unable to create pods: ... no API token found").
     let vetoed = |by| {
-        by == MatchedBy::Message && reading.is_some_and(|r| r.credential && r.action.is_none())
+        by == MatchedBy::Message
+            && reading.is_some_and(|r| r.strong_credential && r.action.is_none())
     };
     if let Some((action, by)) = matched.filter(|&(_, by)| !vetoed(by)) {
         let name = match (by, &record.action) {
@@ -193,7 +194,8 @@ fn build_event(
         field: &field,
     };
     let vocab_cause = reading.and_then(|r| r.cause);
-    let (cause, rule) = ctx.rules.classify_with(&facts, vocab_cause);
+    let vetoed = reading.map_or(&[][..], |r| r.vetoed.as_slice());
+    let (cause, rule) = ctx.rules.classify_with(&facts, vocab_cause, vetoed);
     let reason = record
         .reason
         .as_deref()

@@ -258,10 +258,19 @@ impl RuleSet {
     }
 
     /// [`RuleSet::classify`], weighed against the cause the vocabulary read (app logs): the
-    /// higher priority wins, a cause rule on a tie. Gives the cause and the deciding id
-    /// (`vocabulary.<cause>` when the words decided).
-    pub fn classify_with(&self, facts: &Facts<'_>, vocab: Option<(Cause, i64)>) -> (Cause, String) {
-        let rule = self.rules.iter().find(|r| r.matches(facts));
+    /// higher priority wins, a cause rule on a tie; rules for a cause the vocabulary vetoed
+    /// are skipped. Gives the cause and the deciding id (`vocabulary.<cause>` when the words
+    /// decided).
+    pub fn classify_with(
+        &self,
+        facts: &Facts<'_>,
+        vocab: Option<(Cause, i64)>,
+        vetoed: &[Cause],
+    ) -> (Cause, String) {
+        let rule = self
+            .rules
+            .iter()
+            .find(|r| !vetoed.contains(&r.cause) && r.matches(facts));
         match (rule, vocab) {
             (Some(r), Some((_, p))) if r.priority >= p => (r.cause, r.id.clone()),
             (_, Some((cause, _))) => (cause, format!("vocabulary.{}", cause.id())),

@@ -12,6 +12,8 @@ pub struct Reading {
     pub action: Option<String>,
     /// A credential is named (created or not).
     pub credential: bool,
+    /// A credential on its own or qualified ("API token", not a bare "key") is named.
+    pub strong_credential: bool,
     /// An explicit refusal ("denied", "403", "cannot create"), not part of a non-refusal
     /// phrase such as "connection refused".
     pub refusal: bool,
@@ -21,6 +23,9 @@ pub struct Reading {
     pub not_refusal: bool,
     /// The cause the words name, with its priority.
     pub cause: Option<(Cause, i64)>,
+    /// Causes whose `unless` words occur: no rule may give them ("two-factor authentication
+    /// required" is no missing sign-in).
+    pub vetoed: Vec<Cause>,
 }
 
 impl Reading {
@@ -73,10 +78,12 @@ impl Vocabulary {
         let any_not_refusal = not_refusal.iter().any(|x| *x);
         Reading {
             credential: !mentions.is_empty(),
+            strong_credential: mentions.iter().any(|m| m.strong),
             refusal: refusal_hit || (!any_not_refusal && self.cannot_create(&words, &create)),
             failure,
             not_refusal: any_not_refusal,
             cause: self.cause(&unquoted(&words)),
+            vetoed: self.vetoed(&unquoted(&words)),
             action,
         }
     }
@@ -117,11 +124,13 @@ impl Vocabulary {
         let qualifiers = self.hits(Concept::Qualifier, words);
         let not = self.hits(Concept::NotCredential, words);
         let session = !bare_ok && !self.hits(Concept::Session, words).is_empty();
+        // Context outside asides and outside refusal words ("AccessDenied" is no access key).
+        let refusal = self.covered(Concept::Refusal, words);
         let context = bare_ok
             || self
                 .hits(Concept::Context, words)
                 .iter()
-                .any(|&(s, _, _)| !words[s].aside);
+                .any(|&(s, e, _)| !words[s].aside && (s..e).all(|i| !refusal[i]));
         for (start, end, p) in self.hits(Concept::CredentialWeak, words) {
             if found.iter().any(|m| m.weak_at <= start && start < m.end) || session {
                 continue;
@@ -222,6 +231,16 @@ impl Vocabulary {
             .filter(|(_, list)| list.unless.hits(words, &self.skip).is_empty())
             .map(|(cause, _)| (*cause, cause_priority(*cause)))
             .max_by_key(|(_, priority)| *priority)
+    }
+}
+
+impl Vocabulary {
+    fn vetoed(&self, words: &[Word]) -> Vec<Cause> {
+        self.causes
+            .iter()
+            .filter(|(_, list)| !list.unless.hits(words, &self.skip).is_empty())
+            .map(|(cause, _)| *cause)
+            .collect()
     }
 }
 

@@ -103,7 +103,11 @@ fn next_token(text: &str) -> (&str, &str) {
 
 fn mask(token: &str) -> String {
     if let Some((key, _)) = token.split_once('=') {
-        if !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || "_.-@".contains(c)) {
+        if !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_alphanumeric() || "_.-@".contains(c))
+        {
             return format!("{key}=<*>");
         }
     }
@@ -189,7 +193,11 @@ pub fn write(groups: &[Group], top: usize, out: &mut dyn Write) -> io::Result<()
         )?;
     }
     if groups.len() > limit {
-        writeln!(out, "# {} more shape(s); --top 0 lists all", groups.len() - limit)?;
+        writeln!(
+            out,
+            "# {} more shape(s); --top 0 lists all",
+            groups.len() - limit
+        )?;
     }
     Ok(())
 }
@@ -230,10 +238,7 @@ mod tests {
                 "denied for alice@example.com from 203.0.113.5",
                 "denied for <*> from <*>",
             ),
-            (
-                r#"msg="cannot mint key" err="quota""#,
-                "msg=<*> err=<*>",
-            ),
+            (r#"msg="cannot mint key" err="quota""#, "msg=<*> err=<*>"),
         ];
         for (text, want) in cases {
             assert_eq!(shape(text), want, "{text}");

@@ -11,9 +11,9 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use crate::event::Event;
 use crate::extract::{Context, Position, judge};
-use crate::near_misses::NearMiss;
 use crate::format::sniff::{self, Framing, Sample};
 use crate::format::{InputFormat, Parsed};
+use crate::near_misses::NearMiss;
 use crate::prefilter::Prefilters;
 use crate::progress::Progress;
 use crate::rules::RuleSet;

@@ -204,10 +204,7 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
 
 /// Every distinct non-empty value of `keys`, joined with `: ` (an app may log `error` and
 /// `reason` both).
-fn all<'a>(
-    lookup: &impl Fn(&str) -> Option<Cow<'a, str>>,
-    keys: &[&str],
-) -> Option<Cow<'a, str>> {
+fn all<'a>(lookup: &impl Fn(&str) -> Option<Cow<'a, str>>, keys: &[&str]) -> Option<Cow<'a, str>> {
     let mut found: Option<Cow<'a, str>> = None;
     for value in keys.iter().filter_map(|k| non_empty(lookup(k))) {
         found = match found {

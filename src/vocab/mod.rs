@@ -212,10 +212,12 @@ impl Vocabulary {
     /// Compile word lists (from every loaded file, in load order).
     pub fn new(lists: &[ConceptWords]) -> Vocabulary {
         let mut vocab = Vocabulary {
-            skip: ["is", "was", "were", "are", "has", "have", "had", "been", "be", "the"]
-                .iter()
-                .map(|w| stem(w))
-                .collect(),
+            skip: [
+                "is", "was", "were", "are", "has", "have", "had", "been", "be", "the",
+            ]
+            .iter()
+            .map(|w| stem(w))
+            .collect(),
             ..Vocabulary::default()
         };
         for list in lists {
@@ -224,8 +226,11 @@ impl Vocabulary {
                 Concept::Cause(cause) => {
                     let entry = vocab.cause_list(cause);
                     phrases.for_each(|p| entry.words.add(p));
-                    let unless: Vec<Phrase> =
-                        list.unless.iter().filter_map(|w| phrase(w, &None)).collect();
+                    let unless: Vec<Phrase> = list
+                        .unless
+                        .iter()
+                        .filter_map(|w| phrase(w, &None))
+                        .collect();
                     let entry = vocab.cause_list(cause);
                     unless.into_iter().for_each(|p| entry.unless.add(p));
                 }

@@ -68,7 +68,11 @@ impl Vocabulary {
             .iter()
             .filter(|m| !words[m.start..m.end].iter().any(|w| w.aside))
             .find(|m| self.is_created(m, &words, &create))
-            .map(|m| m.action.clone().unwrap_or_else(|| "create_credential".into()));
+            .map(|m| {
+                m.action
+                    .clone()
+                    .unwrap_or_else(|| "create_credential".into())
+            });
         let not_refusal = self.covered(Concept::NotRefusal, &words);
         let refusal_hit = self
             .hits(Concept::Refusal, &words)
@@ -135,7 +139,10 @@ impl Vocabulary {
             if found.iter().any(|m| m.weak_at <= start && start < m.end) || session {
                 continue;
             }
-            let blocked_before = not.iter().any(|&(_, e, _)| e == start || e + 1 == start);
+            let same = |i: usize| words[i].clause == words[start].clause;
+            let blocked_before = not
+                .iter()
+                .any(|&(_, e, _)| (e == start || e + 1 == start) && same(e - 1));
             if blocked_before {
                 continue;
             }
@@ -151,7 +158,10 @@ impl Vocabulary {
                 action: self.action_of(Concept::CredentialWeak, p),
             });
         }
-        found.retain(|m| !not.iter().any(|&(s, _, _)| s == m.end));
+        found.retain(|m| {
+            !not.iter()
+                .any(|&(s, _, _)| s == m.end && words[s].clause == words[m.end - 1].clause)
+        });
         found.sort_by_key(|m| m.start);
         found
     }

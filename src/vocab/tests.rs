@@ -39,31 +39,62 @@ fn event_cause(rules: &RuleSet, line: &str) -> Option<Cause> {
 fn credential_being_created() {
     let rules = rules();
     let created = [
-        ("could not mint a new credential for svc-billing", "create_credential"),
+        (
+            "could not mint a new credential for svc-billing",
+            "create_credential",
+        ),
         ("Failed to generate API key", "create_api_key"),
-        ("unable to create token for serviceaccount ns/builder", "create_access_token"),
-        ("cannot create resource \"serviceaccounts/token\" in API group \"\"", "create_access_token"),
+        (
+            "unable to create token for serviceaccount ns/builder",
+            "create_access_token",
+        ),
+        (
+            "cannot create resource \"serviceaccounts/token\" in API group \"\"",
+            "create_access_token",
+        ),
         ("error issuing personal access token", "create_access_token"),
-        ("User bob is not allowed to generate tokens", "create_access_token"),
+        (
+            "User bob is not allowed to generate tokens",
+            "create_access_token",
+        ),
         ("Token generation rejected", "create_access_token"),
         ("API key could not be created", "create_api_key"),
         ("deploy token was not issued", "create_access_token"),
-        ("Regenerating client secret for app 'crm'", "create_client_secret"),
-        ("minting service account key for sa@p.iam", "create_service_account_key"),
+        (
+            "Regenerating client secret for app 'crm'",
+            "create_client_secret",
+        ),
+        (
+            "minting service account key for sa@p.iam",
+            "create_service_account_key",
+        ),
         ("new access key request from alice", "create_access_key"),
         ("requested a new API token", "create_access_token"),
         ("provisioning HMAC key", "create_api_key"),
-        ("Adding a deploy key to repository acme/web", "create_access_key"),
+        (
+            "Adding a deploy key to repository acme/web",
+            "create_access_key",
+        ),
         ("apikey.create", "create_api_key"),
         ("ServiceTokenCreate", "create_access_token"),
         ("issue app password for mailbox", "create_client_secret"),
-        ("create client certificate for device-7", "create_credential"),
-        ("generating secret-id for approle ci", "create_client_secret"),
+        (
+            "create client certificate for device-7",
+            "create_credential",
+        ),
+        (
+            "generating secret-id for approle ci",
+            "create_client_secret",
+        ),
         ("rotate signing key for webhook endpoint", "create_api_key"),
         ("Create API access key", "create_api_key"),
     ];
     for (text, action) in created {
-        assert_eq!(rules.vocab.read(text).action.as_deref(), Some(action), "{text}");
+        assert_eq!(
+            rules.vocab.read(text).action.as_deref(),
+            Some(action),
+            "{text}"
+        );
     }
     let not_created = [
         "unable to create pods: Pod \"web-1\" is forbidden: no API token found for service account default/default, retry after the token is automatically created",
@@ -135,7 +166,12 @@ fn refusals_and_failures() {
         assert!(!rules.vocab.read(text).refused(false), "{text}");
     }
     assert!(rules.vocab.read("Failed to create API key").refused(true));
-    assert!(!rules.vocab.read("Failed to create API key: timeout").refused(true));
+    assert!(
+        !rules
+            .vocab
+            .read("Failed to create API key: timeout")
+            .refused(true)
+    );
 }
 
 #[test]
@@ -146,35 +182,74 @@ fn causes_from_words() {
         ("denied: ROLE_NOT_PERMITTED", InsufficientRole),
         ("denied: caller lacks iam.keys.create", InsufficientRole),
         ("rejected: role viewer cannot create keys", InsufficientRole),
-        ("forbidden: read-only members may not create tokens", InsufficientRole),
+        (
+            "forbidden: read-only members may not create tokens",
+            InsufficientRole,
+        ),
         ("denied: missing scope write:tokens", InsufficientRole),
         ("denied: only admins can create API keys", InsufficientRole),
-        ("denied: permission not granted to auditor", InsufficientRole),
+        (
+            "denied: permission not granted to auditor",
+            InsufficientRole,
+        ),
         ("denied: KEYS_CAP_HIT", QuotaExceeded),
         ("refused: user already has 10 active keys", QuotaExceeded),
-        ("rejected: too many API keys for this project", QuotaExceeded),
+        (
+            "rejected: too many API keys for this project",
+            QuotaExceeded,
+        ),
         ("denied: key quota exhausted", QuotaExceeded),
         ("denied: SECOND_FACTOR_MISSING", MfaRequired),
         ("rejected: 2FA not enrolled", MfaRequired),
         ("denied: step-up authentication required", MfaRequired),
-        ("denied: enable two-factor authentication first", MfaRequired),
+        (
+            "denied: enable two-factor authentication first",
+            MfaRequired,
+        ),
         ("denied: GEO_BLOCKED", NetworkRestriction),
-        ("denied: source IP 203.0.113.9 not in allowlist", NetworkRestriction),
-        ("rejected: request outside the service perimeter", NetworkRestriction),
+        (
+            "denied: source IP 203.0.113.9 not in allowlist",
+            NetworkRestriction,
+        ),
+        (
+            "rejected: request outside the service perimeter",
+            NetworkRestriction,
+        ),
         ("denied: AUTH_STALE", Unauthenticated),
-        ("rejected: session has expired, log in again", Unauthenticated),
+        (
+            "rejected: session has expired, log in again",
+            Unauthenticated,
+        ),
         ("denied: invalid bearer token", Unauthenticated),
-        ("refused: JWT signature verification failed", Unauthenticated),
+        (
+            "refused: JWT signature verification failed",
+            Unauthenticated,
+        ),
         ("denied: TIER_LOCKED", PlanRestriction),
         ("denied: PLAN_TIER_TOO_LOW", PlanRestriction),
-        ("rejected: your trial has ended, upgrade to continue", PlanRestriction),
-        ("denied: API keys are a paid feature; subscription inactive", PlanRestriction),
+        (
+            "rejected: your trial has ended, upgrade to continue",
+            PlanRestriction,
+        ),
+        (
+            "denied: API keys are a paid feature; subscription inactive",
+            PlanRestriction,
+        ),
         ("limit of 5 keys reached for the free plan", PlanRestriction),
         ("denied: TENANT_POLICY", PolicyBlock),
-        ("blocked: organization policy prohibits personal access tokens", PolicyBlock),
-        ("denied: key creation disabled in admin settings", PolicyBlock),
+        (
+            "blocked: organization policy prohibits personal access tokens",
+            PolicyBlock,
+        ),
+        (
+            "denied: key creation disabled in admin settings",
+            PolicyBlock,
+        ),
         ("denied by Sentinel policy restrict-tokens", PolicyBlock),
-        ("admission webhook \"tokens.acme.io\" denied the request", PolicyBlock),
+        (
+            "admission webhook \"tokens.acme.io\" denied the request",
+            PolicyBlock,
+        ),
     ];
     for (text, cause) in cases {
         let got = rules.vocab.read(text).cause.map(|(c, _)| c);
@@ -196,16 +271,46 @@ fn whole_lines_are_events_or_not() {
     let rules = rules();
     use Cause::*;
     let events = [
-        ("2024-05-02T10:00:01Z ERROR could not mint a new credential for svc: caller lacks iam.keys.create", InsufficientRole),
-        ("2024-05-02T10:00:02Z WARN 403 Forbidden while issuing personal access token user=ann", Unknown),
-        ("event=apikey.create outcome=denied reason=PLAN_TIER_TOO_LOW user=bob", PlanRestriction),
-        ("2024-05-02T10:00:03Z INFO User bob is not allowed to generate tokens", InsufficientRole),
-        ("2024-05-02T10:00:04Z WARN Token generation rejected: 2FA not enrolled", MfaRequired),
-        ("action=key.issue result=failure why=GEO_BLOCKED actor=ci", NetworkRestriction),
-        ("op=mint-credential status=rejected err=AUTH_STALE", Unauthenticated),
-        ("event=deploy_token.create.rejected reason=TENANT_POLICY", PolicyBlock),
-        ("2024-05-02T10:00:05Z E1102 kubelet: failed to fetch token: serviceaccounts \"builder\" is forbidden: User \"system:node:n1\" cannot create resource \"serviceaccounts/token\" in API group \"\" in the namespace \"ci\"", InsufficientRole),
-        ("2024-05-02T10:00:06Z ERROR unable to create token for service account ci/builder: forbidden", Unknown),
+        (
+            "2024-05-02T10:00:01Z ERROR could not mint a new credential for svc: caller lacks iam.keys.create",
+            InsufficientRole,
+        ),
+        (
+            "2024-05-02T10:00:02Z WARN 403 Forbidden while issuing personal access token user=ann",
+            Unknown,
+        ),
+        (
+            "event=apikey.create outcome=denied reason=PLAN_TIER_TOO_LOW user=bob",
+            PlanRestriction,
+        ),
+        (
+            "2024-05-02T10:00:03Z INFO User bob is not allowed to generate tokens",
+            InsufficientRole,
+        ),
+        (
+            "2024-05-02T10:00:04Z WARN Token generation rejected: 2FA not enrolled",
+            MfaRequired,
+        ),
+        (
+            "action=key.issue result=failure why=GEO_BLOCKED actor=ci",
+            NetworkRestriction,
+        ),
+        (
+            "op=mint-credential status=rejected err=AUTH_STALE",
+            Unauthenticated,
+        ),
+        (
+            "event=deploy_token.create.rejected reason=TENANT_POLICY",
+            PolicyBlock,
+        ),
+        (
+            "2024-05-02T10:00:05Z E1102 kubelet: failed to fetch token: serviceaccounts \"builder\" is forbidden: User \"system:node:n1\" cannot create resource \"serviceaccounts/token\" in API group \"\" in the namespace \"ci\"",
+            InsufficientRole,
+        ),
+        (
+            "2024-05-02T10:00:06Z ERROR unable to create token for service account ci/builder: forbidden",
+            Unknown,
+        ),
     ];
     for (line, cause) in events {
         assert_eq!(event_cause(&rules, line), Some(cause), "{line}");
@@ -247,16 +352,36 @@ words = ["vault key"]
     let reading = rules.vocab.read("minting vault key refused: change freeze");
     assert_eq!(reading.action.as_deref(), Some("create_vault_key"));
     let bad = [
-        ("[[concept]]\nconcept = \"credentail\"\nwords = [\"x y\"]\n", "unknown concept"),
-        ("[[concept]]\nconcept = \"refusal\"\nwords = []\n", "`words` is empty"),
-        ("[[concept]]\nconcept = \"refusal\"\nwords = [\"no\"]\n", "3 or more letters"),
-        ("[[concept]]\nconcept = \"stop\"\naction = \"x\"\nwords = [\"via\"]\n", "`action` is only"),
-        ("[[concept]]\nconcept = \"create\"\nwords = [\"mint\"]\nunless = [\"x\"]\n", "`unless` is only"),
+        (
+            "[[concept]]\nconcept = \"credentail\"\nwords = [\"x y\"]\n",
+            "unknown concept",
+        ),
+        (
+            "[[concept]]\nconcept = \"refusal\"\nwords = []\n",
+            "`words` is empty",
+        ),
+        (
+            "[[concept]]\nconcept = \"refusal\"\nwords = [\"no\"]\n",
+            "3 or more letters",
+        ),
+        (
+            "[[concept]]\nconcept = \"stop\"\naction = \"x\"\nwords = [\"via\"]\n",
+            "`action` is only",
+        ),
+        (
+            "[[concept]]\nconcept = \"create\"\nwords = [\"mint\"]\nunless = [\"x\"]\n",
+            "`unless` is only",
+        ),
     ];
     for (text, problem) in bad {
         let err = RuleSet::from_sources(&[("bad.toml".into(), text.into())]).unwrap_err();
         assert_eq!(err.file, "bad.toml");
-        assert!(err.rule.as_deref().is_some_and(|r| r.starts_with("concept ")), "{err}");
+        assert!(
+            err.rule
+                .as_deref()
+                .is_some_and(|r| r.starts_with("concept ")),
+            "{err}"
+        );
         assert!(err.problem.contains(problem), "{err}");
     }
 }

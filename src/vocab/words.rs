@@ -24,10 +24,36 @@ pub struct Word {
 /// Keys of `key=value` pairs whose values are words to read (reasons, outcomes, actions);
 /// the values of other keys (`user=`, `client=`, `ip=`) are names and are left out.
 const TEXT_KEYS: [&str; 30] = [
-    "msg", "message", "error", "err", "reason", "why", "outcome", "result", "status", "action",
-    "event", "operation", "op", "type", "code", "error_code", "errorcode", "detail", "details",
-    "description", "cause", "errorreason", "errormessage", "error_message", "reason_code",
-    "reasoncode", "decision", "verdict", "summary", "text",
+    "msg",
+    "message",
+    "error",
+    "err",
+    "reason",
+    "why",
+    "outcome",
+    "result",
+    "status",
+    "action",
+    "event",
+    "operation",
+    "op",
+    "type",
+    "code",
+    "error_code",
+    "errorcode",
+    "detail",
+    "details",
+    "description",
+    "cause",
+    "errorreason",
+    "errormessage",
+    "error_message",
+    "reason_code",
+    "reasoncode",
+    "decision",
+    "verdict",
+    "summary",
+    "text",
 ];
 
 /// The words of `text`, in order.
@@ -171,7 +197,9 @@ fn split_camel(piece: &str, parts: &mut Vec<String>) {
                         && c.is_uppercase()
                         && next.is_some_and(char::is_lowercase)
                         && current.len() > 1)
-                    || (p.is_alphabetic() && c.is_ascii_digit() && !current_is_short_digit(&current))
+                    || (p.is_alphabetic()
+                        && c.is_ascii_digit()
+                        && !current_is_short_digit(&current))
                     || (p.is_ascii_digit() && c.is_alphabetic() && current.len() > 2)
             }
         };
@@ -230,8 +258,7 @@ fn strip_inflection(w: &mut String) {
         .any(|s| w.ends_with(s))
     {
         w.truncate(n - 2);
-    } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is")
-    {
+    } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
         w.truncate(n - 1);
     }
 }
@@ -258,7 +285,10 @@ mod tests {
     fn identifiers_split_like_words() {
         let cases: [(&str, &[&str]); 9] = [
             ("ServiceTokenCreate", &["servic", "token", "creat"]),
-            ("deploy_token.create.rejected", &["deploi", "token", "creat", "reject"]),
+            (
+                "deploy_token.create.rejected",
+                &["deploi", "token", "creat", "reject"],
+            ),
             ("mint-credential", &["mint", "credential"]),
             ("APIKey creation", &["api", "key", "creat"]),
             ("KEYS_CAP_HIT", &["key", "cap", "hit"]),
@@ -287,7 +317,10 @@ mod tests {
             assert!(stems.iter().all(|s| *s == stems[0]), "{group:?}: {stems:?}");
             for word in group {
                 let lits = literals_of_stem(&stems[0]);
-                assert!(lits.iter().any(|l| word.contains(l.as_str())), "{word}: {lits:?}");
+                assert!(
+                    lits.iter().any(|l| word.contains(l.as_str())),
+                    "{word}: {lits:?}"
+                );
             }
         }
     }
@@ -300,7 +333,10 @@ mod tests {
         assert_eq!(clause_of("token"), Some(1));
         assert_eq!(clause_of("retri"), Some(2));
         assert!(w.iter().any(|x| x.stem == "user" && x.field_name));
-        assert!(!w.iter().any(|x| x.stem == "bob"), "values of name fields are left out");
+        assert!(
+            !w.iter().any(|x| x.stem == "bob"),
+            "values of name fields are left out"
+        );
         let w = words("reason=PLAN_TIER x for client 'billing-api'");
         assert!(w.iter().any(|x| x.stem == "plan" && !x.quoted));
         assert!(w.iter().any(|x| x.stem == "bill" && x.quoted));

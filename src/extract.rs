@@ -63,7 +63,11 @@ pub fn judge(record: Record<'_>, ctx: &Context<'_>, at: Position<'_>) -> Judged 
     let text = record.message.as_deref().unwrap_or("");
     let reading = (platform == Platform::App).then(|| rules.vocab.read(&vocab_text(&record)));
     let found = find_action(&record, rules, platform, text, reading.as_ref());
-    let miss = |missing| ctx.near_misses.then(|| NearMiss::new(missing, text, at));
+    let shown = match (text, record.action.as_deref()) {
+        ("", Some(action)) => action,
+        _ => text,
+    };
+    let miss = |missing| ctx.near_misses.then(|| NearMiss::new(missing, shown, at));
     let Some(found) = found else {
         let named = reading.as_ref().is_some_and(|r| r.credential && r.refusal);
         return Judged {
@@ -94,20 +98,18 @@ fn vocab_text<'r>(record: &'r Record<'_>) -> Cow<'r, str> {
     let parts = [
         record.action.as_deref(),
         record.message.as_deref(),
+        record.attr("reasons"),
         record.error_code.as_deref(),
     ];
-    let mut present = parts.into_iter().flatten().filter(|p| !p.is_empty());
-    match (present.next(), present.next(), present.next()) {
-        (Some(one), None, _) => Cow::Borrowed(one),
-        (None, _, _) => Cow::Borrowed(""),
-        (Some(a), Some(b), c) => {
-            let mut joined = format!("{a}. {b}");
-            if let Some(c) = c {
-                joined.push_str(". ");
-                joined.push_str(c);
-            }
-            Cow::Owned(joined)
-        }
+    let present: Vec<&str> = parts
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.is_empty())
+        .collect();
+    match present.as_slice() {
+        [] => Cow::Borrowed(""),
+        [one] => Cow::Borrowed(one),
+        many => Cow::Owned(many.join(". ")),
     }
 }
 

@@ -161,7 +161,8 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     let first = |keys: &[&str]| keys.iter().find_map(|k| non_empty(lookup(k)));
     let status = first(STATUS).and_then(|s| s.trim().parse::<u16>().ok());
     let message = first(MESSAGE);
-    let error = all(&lookup, ERROR);
+    let error = first(ERROR);
+    let codes = all(&lookup, ERROR).filter(|all| error.as_deref() != Some(all.as_ref()));
     let worded = first(OUTCOME).and_then(|o| outcome_word(&o));
     let outcome = match (outcome_from_status(status), worded) {
         (Outcome::Unstated, Some(Worded::Denied)) => Outcome::Denied,
@@ -187,6 +188,10 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     };
     if let Some(level) = first(LEVEL) {
         record.attrs.push(("level", level));
+    }
+    if let Some(codes) = codes {
+        // Every reason field (`error` and `why`), for the vocabulary; the message keeps one.
+        record.attrs.push(("reasons", codes));
     }
     if worded == Some(Worded::Failed) {
         record.attrs.push(("outcome", Cow::Borrowed("failure")));

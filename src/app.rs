@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use crate::cli::{EventsFormat, GroupBy, ReportArgs, SummaryFormat};
 use crate::config::{ScanConfig, Threshold, Window};
 use crate::event::{Cause, Event};
+use crate::output;
 use crate::prefilter::Prefilters;
 use crate::progress;
 use crate::report::json::ThresholdDoc;
@@ -56,10 +57,28 @@ pub struct Findings {
     pub near_misses: Vec<crate::near_misses::NearMiss>,
 }
 
+impl Findings {
+    /// No input could be read at all (every one missing, unreadable or an empty directory):
+    /// the errors were reported, and a report of nothing would only hide them.
+    pub fn nothing_read(&self) -> bool {
+        let inputs = &self.summary.inputs;
+        !inputs.errors.is_empty() && inputs.lines == 0 && inputs.records == 0
+    }
+}
+
 /// Read every input and collect the denied key-generation events that pass the filters.
 pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Findings> {
     let (inputs, walk_errors) = walk::expand(&config.paths);
-    refuse_output_over_input(config.output.as_deref(), &inputs)?;
+    if let Some(path) = config.output.as_deref() {
+        output::check_target(path, &inputs)?;
+    }
+    if config.terminal.stdin_tty && !config.quiet && inputs.iter().any(|i| i.path.is_none()) {
+        writeln!(
+            diagnostics,
+            "keydeny: reading logs from stdin, which is this terminal: paste lines and \
+             finish with Ctrl-D, or give files and directories as arguments (see --help)"
+        )?;
+    }
     let scanner = Scanner {
         rules: &config.rules,
         prefilter: if config.prefilter && config.near_misses {
@@ -96,6 +115,7 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
             })
         },
     )?;
+    crate::interrupt::check()?;
     let mut summary = Summary::default();
     for error in walk_errors {
         writeln!(diagnostics, "keydeny: {}: {}", error.path, error.message)?;
@@ -125,30 +145,6 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
         summary,
         near_misses,
     })
-}
-
-/// `-o` naming one of the inputs would replace evidence with a report: refused.
-fn refuse_output_over_input(
-    output: Option<&Path>,
-    inputs: &[crate::source::Input],
-) -> io::Result<()> {
-    let Some(target) = output.and_then(|o| std::fs::canonicalize(o).ok()) else {
-        return Ok(());
-    };
-    let clash = inputs
-        .iter()
-        .filter_map(|i| i.path.as_ref())
-        .any(|p| std::fs::canonicalize(p).is_ok_and(|p| p == target));
-    if clash {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!(
-                "refusing to write the output over an input: {}",
-                target.display()
-            ),
-        ));
-    }
-    Ok(())
 }
 
 fn with_threads<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> io::Result<T> {
@@ -199,11 +195,7 @@ fn report_scan(scan: &FileScan, quiet: bool, diagnostics: &mut dyn Write) -> io:
         writeln!(diagnostics, "keydeny: {}: {why}", scan.file)?;
     }
     if let Some(error) = &scan.error {
-        writeln!(
-            diagnostics,
-            "keydeny: {}: {error} (after line {})",
-            scan.file, scan.lines
-        )?;
+        writeln!(diagnostics, "keydeny: {}: {error}", scan.file)?;
     }
     if quiet {
         return Ok(());
@@ -395,7 +387,7 @@ pub fn write_summary(
         SummaryFormat::Markdown => &report::markdown::Markdown,
         SummaryFormat::Html => &report::html::Html,
     };
-    write_output(options.output, out, |w| writer.write_summary(&ctx, w))?;
+    output::write(options.output, out, |w| writer.write_summary(&ctx, w))?;
     Ok(outcome(summary, &thresholds))
 }
 
@@ -408,6 +400,9 @@ pub fn summary(
     diagnostics: &mut dyn Write,
 ) -> io::Result<Outcome> {
     let findings = find(config, diagnostics)?;
+    if findings.nothing_read() {
+        return Ok(Outcome::InputErrors);
+    }
     let mut options = ReportOptions::new(
         args,
         config.output.as_deref(),
@@ -441,13 +436,16 @@ pub fn events(
     diagnostics: &mut dyn Write,
 ) -> io::Result<Outcome> {
     let findings = find(config, diagnostics)?;
+    if findings.nothing_read() {
+        return Ok(Outcome::InputErrors);
+    }
     let table = report::table::TableWriter::new(config.zone, config.terminal);
     let writer: &dyn EventWriter = match format {
         EventsFormat::Table => &table,
         EventsFormat::Csv => &report::csv::Csv,
         EventsFormat::Ndjson => &report::ndjson::Ndjson,
     };
-    write_output(config.output.as_deref(), out, |w| {
+    output::write(config.output.as_deref(), out, |w| {
         writer.write_events(&findings.events, w)
     })?;
     let thresholds = thresholds(&config.fail_on, &findings.summary);
@@ -575,30 +573,6 @@ fn union_window(windows: &[Window]) -> Window {
         .collect::<Option<Vec<_>>>()
         .and_then(|v| v.into_iter().max());
     Window { since, until }
-}
-
-/// Write to `path` atomically (temp file in the same directory, then rename), or to `out`.
-pub(crate) fn write_output(
-    path: Option<&Path>,
-    out: &mut dyn Write,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
-    let Some(path) = path else {
-        let mut buffered = io::BufWriter::new(out);
-        write(&mut buffered)?;
-        return buffered.flush();
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    {
-        let mut buffered = io::BufWriter::new(file.as_file_mut());
-        write(&mut buffered)?;
-        buffered.flush()?;
-    }
-    file.persist(path).map(drop).map_err(|e| e.error)
 }
 
 /// `keydeny explain [CAUSE]`.

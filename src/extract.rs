@@ -24,6 +24,16 @@ pub struct Position<'p> {
     pub record: Option<u64>,
 }
 
+impl Position<'_> {
+    /// The same place, read as plain text (a record its file's format could not read).
+    pub fn as_text(self) -> Self {
+        Position {
+            format: InputFormat::Text,
+            ..self
+        }
+    }
+}
+
 const MAX_REASON_CHARS: usize = 1000;
 
 /// What extraction needs besides the record.

@@ -12,10 +12,13 @@ pub mod aggregate;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod error;
 pub mod event;
 pub mod extract;
 pub mod format;
+pub mod interrupt;
 pub mod near_misses;
+pub mod output;
 pub mod prefilter;
 pub mod progress;
 pub mod redact;
@@ -70,12 +73,39 @@ pub fn main_with_streams(
             let _ = writeln!(err, "keydeny: error: {message}");
             2
         }
-        Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        // A closed pipe (`| head`) is how a reader says "enough": exit quietly, as rg does.
+        Err(Failure::Io(e)) if is_broken_pipe(&e) => 0,
+        Err(Failure::Io(e)) if interrupt::is_stop(&e) => {
+            let _ = writeln!(err, "keydeny: interrupted");
+            interrupt::EXIT_CODE
+        }
         Err(Failure::Io(e)) => {
             let _ = writeln!(err, "keydeny: error: {e}");
             2
         }
     }
+}
+
+/// Whether `error`, or an error it wraps (the CSV writer wraps its I/O errors), is a
+/// broken pipe.
+fn is_broken_pipe(error: &io::Error) -> bool {
+    if error.kind() == io::ErrorKind::BrokenPipe {
+        return true;
+    }
+    // `io::Error::source` skips the wrapped error itself, so descend through `get_ref`.
+    let mut current = error
+        .get_ref()
+        .map(|e| e as &(dyn std::error::Error + 'static));
+    while let Some(e) = current {
+        if let Some(io) = e.downcast_ref::<io::Error>() {
+            return is_broken_pipe(io);
+        }
+        if let Some(csv::ErrorKind::Io(io)) = e.downcast_ref::<csv::Error>().map(csv::Error::kind) {
+            return is_broken_pipe(io);
+        }
+        current = e.source();
+    }
+    false
 }
 
 enum Failure {

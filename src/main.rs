@@ -8,8 +8,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
     let streams = keydeny::terminal::Streams::detect();
-    let code = keydeny::main_with_streams(args, &mut stdout.lock(), &mut stderr.lock(), streams);
+    keydeny::interrupt::install();
+    // stderr is not locked for the run: the progress bar draws on it from its own thread.
+    let code =
+        keydeny::main_with_streams(args, &mut stdout.lock(), &mut std::io::stderr(), streams);
     std::process::exit(code);
 }

@@ -211,7 +211,7 @@ pub fn run(
 ) -> io::Result<Outcome> {
     let findings = app::find(config, diagnostics)?;
     let groups = group(findings.near_misses);
-    app::write_output(config.output.as_deref(), out, |w| write(&groups, top, w))?;
+    crate::output::write(config.output.as_deref(), out, |w| write(&groups, top, w))?;
     Ok(if findings.summary.inputs.errors.is_empty() {
         Outcome::Clean
     } else {

@@ -12,21 +12,31 @@ use crate::format::InputFormat;
 use crate::rules::RuleSet;
 
 /// One literal scan, and for formats whose refusals are worded (app logs) a second one:
-/// a record must hold an action literal and a refusal literal.
+/// a record must hold an action literal and a refusal literal, or one of the `unconditional`
+/// literals (the actions of a format whose plain lines are also read as text, which need no
+/// refusal wording).
 pub struct Prefilter {
     literals: Option<AhoCorasick>,
     refusal: Option<AhoCorasick>,
+    unconditional: Option<AhoCorasick>,
     /// The action literals and `\u`: finds the lines worth a closer look in a whole block.
     finder: Option<AhoCorasick>,
 }
 
 impl Prefilter {
-    fn build(literals: &[String], refusal: Option<&[String]>) -> Prefilter {
+    fn build(
+        literals: &[String],
+        refusal: Option<&[String]>,
+        unconditional: &[String],
+    ) -> Prefilter {
         let mut finder = literals.to_vec();
         finder.push("\\u".to_string());
         Prefilter {
             literals: automaton(literals),
             refusal: refusal.and_then(automaton),
+            unconditional: (!unconditional.is_empty())
+                .then(|| automaton(unconditional))
+                .flatten(),
             finder: automaton(&finder),
         }
     }
@@ -63,7 +73,10 @@ impl Prefilter {
             None => true,
             Some(ac) => {
                 let escaped = || memchr::memmem::find(raw, b"\\u").is_some();
-                let refused = || self.refusal.as_ref().is_none_or(|r| r.is_match(raw));
+                let refused = || {
+                    self.refusal.as_ref().is_none_or(|r| r.is_match(raw))
+                        || self.unconditional.as_ref().is_some_and(|u| u.is_match(raw))
+                };
                 (ac.is_match(raw) && refused()) || escaped()
             }
         }
@@ -91,33 +104,54 @@ pub struct Prefilters {
 
 impl Prefilters {
     /// Per format, every literal of the actions that apply to its platforms, and for worded
-    /// formats the refusal literals.
+    /// formats the refusal literals. A format whose foreign lines are read as text also
+    /// passes what the text prefilter passes.
     pub fn new(rules: &RuleSet) -> Prefilters {
         let by_format = InputFormat::ALL
             .into_iter()
+            .map(|format| (format, Self::build(rules, format)))
+            .collect();
+        Prefilters { by_format }
+    }
+
+    /// Per format, only the action and credential literals (and those of text, for a
+    /// format that falls back to it): for `near-misses`, which also wants key generations
+    /// and credentials that were not refused.
+    pub fn without_refusal(rules: &RuleSet) -> Prefilters {
+        let by_format = InputFormat::ALL
+            .into_iter()
             .map(|format| {
-                let actions = rules.prefilter_literals(format.platforms());
-                let refusal = format
-                    .refusal_by_wording()
-                    .then(|| rules.refusal_literals())
-                    .flatten();
-                (format, Prefilter::build(&actions, refusal.as_deref()))
+                let mut literals = rules.prefilter_literals(format.platforms());
+                if format.falls_back_to_text() {
+                    literals.extend(rules.prefilter_literals(InputFormat::Text.platforms()));
+                    literals.sort();
+                    literals.dedup();
+                }
+                (format, Prefilter::build(&literals, None, &[]))
             })
             .collect();
         Prefilters { by_format }
     }
 
-    /// Per format, only the action and credential literals: for `near-misses`, which also
-    /// wants key generations and credentials that were not refused.
-    pub fn without_refusal(rules: &RuleSet) -> Prefilters {
-        let by_format = InputFormat::ALL
-            .into_iter()
-            .map(|format| {
-                let actions = rules.prefilter_literals(format.platforms());
-                (format, Prefilter::build(&actions, None))
-            })
-            .collect();
-        Prefilters { by_format }
+    fn build(rules: &RuleSet, format: InputFormat) -> Prefilter {
+        let own = rules.prefilter_literals(format.platforms());
+        let refusal = rules.refusal_literals();
+        let text = InputFormat::Text;
+        if !format.falls_back_to_text() {
+            let refusal = format.refusal_by_wording().then_some(refusal).flatten();
+            return Prefilter::build(&own, refusal.as_deref(), &[]);
+        }
+        let mut all = own.clone();
+        all.extend(rules.prefilter_literals(text.platforms()));
+        all.sort();
+        all.dedup();
+        // Own actions pass without refusal wording unless the format itself is worded.
+        let unconditional = if format.refusal_by_wording() {
+            Vec::new()
+        } else {
+            own
+        };
+        Prefilter::build(&all, refusal.as_deref(), &unconditional)
     }
 
     /// Prefilters that pass everything.
@@ -132,6 +166,7 @@ impl Prefilters {
         const PASS: Prefilter = Prefilter {
             literals: None,
             refusal: None,
+            unconditional: None,
             finder: None,
         };
         self.by_format

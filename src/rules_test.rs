@@ -44,9 +44,18 @@ pub fn run(
 }
 
 fn verdict(rules: &RuleSet, raw: &[u8], format: InputFormat, file: &Arc<str>, line: u64) -> String {
-    let record = match format.parser().parse(raw) {
+    let mut parsed = format.parser().parse(raw);
+    let mut format = format;
+    if matches!(parsed, Parsed::Foreign)
+        || (format.is_json() && !crate::format::looks_like_json(raw))
+    {
+        // Not of the file's format: read as plain text, as the scanner does.
+        format = InputFormat::Text;
+        parsed = format.parser().parse(raw);
+    }
+    let record = match parsed {
         Parsed::Record(record) => record,
-        Parsed::Other => return "-     not a record".into(),
+        Parsed::Other | Parsed::Foreign => return "-     not a record".into(),
         Parsed::Malformed(reason) => return format!("-     malformed: {reason}"),
     };
     let why_not = why_not(rules, &record);

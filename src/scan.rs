@@ -12,7 +12,7 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 use crate::event::Event;
 use crate::extract::{Context, Position, judge};
 use crate::format::sniff::{self, Framing, Sample};
-use crate::format::{InputFormat, Parsed};
+use crate::format::{self, InputFormat, Parsed};
 use crate::near_misses::NearMiss;
 use crate::prefilter::Prefilters;
 use crate::progress::Progress;
@@ -116,7 +116,7 @@ impl Scanner<'_> {
             skipped: None,
         };
         if let Err(e) = self.scan_into(input, progress, &mut scan) {
-            scan.error = Some(io_message(&e));
+            scan.error = Some(read_error(&e, &scan));
         }
         if let Some(progress) = progress {
             progress.files.fetch_add(1, Ordering::Relaxed);
@@ -141,11 +141,9 @@ impl Scanner<'_> {
             count: bytes.clone(),
         };
         let (sample, stream) = source::peek(Box::new(counted), sniff::SAMPLE_BYTES)?;
-        if let Some(offset) = memchr::memchr(0, &sample) {
+        if let Some(what) = source::binary::kind(&sample) {
             scan.bytes = bytes.load(Ordering::Relaxed);
-            scan.skipped = Some(format!(
-                "binary data (a NUL byte at offset {offset}); skipped (UTF-16 logs must be converted to UTF-8 first)"
-            ));
+            scan.skipped = Some(format!("skipped: {what}"));
             return Ok(());
         }
         let sample = Sample::new(&sample);
@@ -187,15 +185,18 @@ impl Scanner<'_> {
     fn scan_piece(&self, piece: Piece, at: Position<'_>) -> Tally {
         let mut tally = Tally::default();
         match piece {
-            Piece::Block(block) => match at.format.continues() {
-                None if !at.format.is_json() => self.scan_text_block(&block, at, &mut tally),
-                None => {
-                    for (line, raw) in block.lines() {
-                        self.scan_record(raw, Position { line, ..at }, &mut tally);
+            Piece::Block(mut block) => {
+                if memchr::memchr(0, &block.data).is_some() {
+                    for line in block.without_nul() {
+                        let reason = "a line of NUL bytes (left by a crash or a full disk)";
+                        tally.malformed(line, None, reason.to_string());
                     }
                 }
-                Some(continues) => self.scan_joined(&block, continues, at, &mut tally),
-            },
+                self.scan_block(&block, at, &mut tally);
+            }
+            Piece::Cut { line } => {
+                tally.malformed(line, None, "line cut off where the input broke".to_string())
+            }
             Piece::Oversized { line, bytes } => tally.malformed(
                 line,
                 None,
@@ -206,6 +207,18 @@ impl Scanner<'_> {
             ),
         }
         tally
+    }
+
+    fn scan_block(&self, block: &Block, at: Position<'_>, tally: &mut Tally) {
+        match at.format.continues() {
+            None if !at.format.is_json() => self.scan_text_block(block, at, tally),
+            None => {
+                for (line, raw) in block.lines() {
+                    self.scan_record(raw, Position { line, ..at }, tally);
+                }
+            }
+            Some(continues) => self.scan_joined(block, continues, at, tally),
+        }
     }
 
     /// A block of a text format: one literal scan over the whole block finds the lines worth
@@ -219,7 +232,7 @@ impl Scanner<'_> {
             }
             return;
         };
-        let skipped = block.line_count() - candidates.len() as u64;
+        let skipped = block.line_count() - block.blank_lines() - candidates.len() as u64;
         tally.records += skipped;
         tally.other += skipped;
         for (index, raw) in candidates {
@@ -313,25 +326,36 @@ impl Scanner<'_> {
         }
     }
 
-    /// prefilter -> parse -> extract for one record.
+    /// prefilter -> parse -> extract for one record. A blank line is no record; a line that
+    /// is not JSON in a JSON-lines file is read as plain text.
     fn scan_record(&self, raw: &[u8], at: Position<'_>, tally: &mut Tally) {
+        if format::is_blank(raw) {
+            return;
+        }
+        if at.format.is_json() && !format::looks_like_json(raw) {
+            return self.scan_record(raw, at.as_text(), tally);
+        }
         if self.prefilter.for_format(at.format).may_match(raw) {
             self.parse_record(raw, at, tally);
         } else if at.format.is_json() {
-            self.count(crate::format::json_failure(raw), at, tally);
+            self.count(format::json_failure(raw), raw, at, tally);
         } else {
-            self.count(Parsed::Other, at, tally);
+            self.count(Parsed::Other, raw, at, tally);
         }
     }
 
     /// parse -> extract for a record the prefilter let through.
     fn parse_record(&self, raw: &[u8], at: Position<'_>, tally: &mut Tally) {
-        self.count(at.format.parser().parse(raw), at, tally);
+        self.count(at.format.parser().parse(raw), raw, at, tally);
     }
 
-    /// Count a parsed record, extracting its event when it is one.
-    fn count(&self, parsed: Parsed<'_>, at: Position<'_>, tally: &mut Tally) {
+    /// Count a parsed record, extracting its event when it is one; a record not of its
+    /// format's shape is read again as plain text.
+    fn count(&self, parsed: Parsed<'_>, raw: &[u8], at: Position<'_>, tally: &mut Tally) {
         match parsed {
+            Parsed::Foreign if at.format != InputFormat::Text => {
+                self.scan_record(raw, at.as_text(), tally);
+            }
             Parsed::Record(record) => {
                 let judged = judge(*record, &self.context(), at);
                 tally.records += 1;
@@ -344,7 +368,7 @@ impl Scanner<'_> {
                     None => tally.other += 1,
                 }
             }
-            Parsed::Other => {
+            Parsed::Other | Parsed::Foreign => {
                 tally.records += 1;
                 tally.other += 1;
             }
@@ -365,15 +389,33 @@ fn collect(results: Vec<io::Result<Tally>>, into: &mut Tally) -> io::Result<()> 
     error.map_or(Ok(()), Err)
 }
 
-fn io_message(error: &io::Error) -> String {
+/// One line on why an input could not be read to its end: where it broke, and what of it
+/// was read.
+fn read_error(error: &io::Error, scan: &FileScan) -> String {
+    let reason = crate::error::reason(error);
+    let stream = match scan.compression {
+        Compression::None => "data",
+        Compression::Gzip => "gzip stream",
+        Compression::Zstd => "zstd stream",
+    };
+    let (place, kept) = match scan.lines {
+        0 => ("at the start".to_string(), ""),
+        n => (format!("after line {n}"), " (what came before was read)"),
+    };
+    if crate::interrupt::is_stop(error) {
+        return format!("interrupted {place}");
+    }
     match error.kind() {
-        io::ErrorKind::UnexpectedEof => format!("truncated input: {error}"),
-        io::ErrorKind::InvalidData | io::ErrorKind::Other => format!("corrupt input: {error}"),
-        _ => error.to_string(),
+        io::ErrorKind::UnexpectedEof => format!("truncated {stream} {place}: {reason}{kept}"),
+        io::ErrorKind::InvalidData | io::ErrorKind::Other => {
+            format!("corrupt {stream} {place}: {reason}{kept}")
+        }
+        _ if scan.bytes == 0 => format!("cannot read: {reason}"),
+        _ => format!("read failed {place}: {reason}{kept}"),
     }
 }
 
-/// A reader that counts the bytes handed out.
+/// A reader that counts the bytes handed out, and stops the scan once Ctrl-C is pressed.
 struct Counting<R> {
     inner: R,
     count: Arc<AtomicU64>,
@@ -381,6 +423,7 @@ struct Counting<R> {
 
 impl<R: BufRead> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        crate::interrupt::check()?;
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
@@ -389,6 +432,7 @@ impl<R: BufRead> Read for Counting<R> {
 
 impl<R: BufRead> BufRead for Counting<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        crate::interrupt::check()?;
         self.inner.fill_buf()
     }
 

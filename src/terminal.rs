@@ -19,6 +19,7 @@ pub enum ColorChoice {
 /// Facts about the streams keydeny writes to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Streams {
+    pub stdin_tty: bool,
     pub stdout_tty: bool,
     pub stderr_tty: bool,
     /// Columns of the terminal stdout is on.
@@ -33,6 +34,7 @@ impl Streams {
         use std::io::IsTerminal;
         let stdout_tty = std::io::stdout().is_terminal();
         Streams {
+            stdin_tty: std::io::stdin().is_terminal(),
             stdout_tty,
             stderr_tty: std::io::stderr().is_terminal(),
             columns: terminal_size::terminal_size()
@@ -50,6 +52,8 @@ pub struct Terminal {
     /// Fit tables into this many columns; `None` when not a terminal (nothing is cut).
     pub width: Option<usize>,
     pub progress: bool,
+    /// Standard input is a terminal: reading it waits for someone to type, so say so.
+    pub stdin_tty: bool,
 }
 
 impl Terminal {
@@ -68,6 +72,7 @@ impl Terminal {
             color,
             width: width.or(streams.columns),
             progress: streams.stderr_tty && !quiet,
+            stdin_tty: streams.stdin_tty,
         }
     }
 
@@ -112,6 +117,7 @@ mod tests {
     #[test]
     fn colour_decisions() {
         let tty = Streams {
+            stdin_tty: true,
             stdout_tty: true,
             stderr_tty: true,
             columns: Some(100),

@@ -8,7 +8,6 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -55,10 +54,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<i32> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    // Only one handler per process; a second `watch` in the same process keeps the first.
-    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    crate::interrupt::install();
     let mut files: BTreeMap<PathBuf, Followed> = BTreeMap::new();
     let mut consumed: HashMap<(u64, u64), u64> = HashMap::new();
     let mut summary = Summary::default();
@@ -69,7 +65,7 @@ pub fn run(
         files.len()
     )?;
     err.flush()?;
-    while !stop.load(Ordering::SeqCst) {
+    while !crate::interrupt::requested() {
         discover(options, &mut files, &consumed, true, err)?;
         for (path, followed) in files.iter_mut() {
             let before = (followed.line, followed.offset);

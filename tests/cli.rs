@@ -107,12 +107,13 @@ fn unreadable_input_is_reported_and_the_rest_processed() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .contains("missing.log: No such file or directory"),
+            .contains("missing.log: cannot read: no such file or directory\n"),
         "{}",
         run.stderr
     );
     assert!(
-        run.stderr.contains("cut.log.gz: truncated input"),
+        run.stderr
+            .contains("cut.log.gz: truncated gzip stream after line "),
         "{}",
         run.stderr
     );
@@ -349,4 +350,76 @@ fn documented_example_rules_work_as_written() {
         check.stdout,
         "fixtures/rules/acme.toml: ok (1 action(s), 0 denial pattern(s), 1 rule(s))\n"
     );
+}
+
+/// Issue 10: every error says what, which path and why, in one line, and a run that could
+/// read nothing prints no report of nothing.
+#[test]
+fn issue10_errors_name_the_path_and_nothing_read_means_no_report() {
+    in_root();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().display().to_string();
+    let run = keydeny(&["summary", "-o", &target, APP_LOG]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        format!("keydeny: error: cannot write the output to {target}: it is a directory\n")
+    );
+
+    let missing = dir.path().join("missing.log").display().to_string();
+    let run = keydeny(&["summary", &missing]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.clone()),
+        (
+            2,
+            "",
+            format!("keydeny: {missing}: cannot read: no such file or directory\n")
+        )
+    );
+
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    let empty = empty.display().to_string();
+    let run = keydeny(&["events", "--format", "csv", &empty]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.clone()),
+        (
+            2,
+            "",
+            format!("keydeny: {empty}: no log files found under this directory\n")
+        )
+    );
+    // With something readable beside it, the report is written and the exit code still says.
+    let run = keydeny(&["summary", "--format", "json", &empty, APP_LOG]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["inputs"]["errors"][0]["file"], empty.as_str());
+    assert_eq!(json["totals"]["events"], 12);
+}
+
+/// Issue 10: `| head -1` closing the pipe is not an error, for every output format.
+#[test]
+fn issue10_a_closed_pipe_exits_quietly() {
+    in_root();
+    for format in [
+        ["events", "--format", "csv"],
+        ["events", "--format", "ndjson"],
+        ["summary", "--format", "json"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_keydeny"))
+            .args(format)
+            .args(["-q", &logs(), &logs(), &logs()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 16];
+        std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+        drop(stdout);
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{format:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{format:?}: {stderr}");
+    }
 }

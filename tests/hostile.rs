@@ -59,7 +59,8 @@ fn truncated_zstd_is_read_as_far_as_it_goes_and_reported() {
     let (code, json, stderr) = summary(&[&cut]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("cut.log.zst: ") && stderr.contains("(after line"),
+        stderr.contains("cut.log.zst: truncated zstd stream after line ")
+            && stderr.contains(" (what came before was read)"),
         "{stderr}"
     );
     let (matched, other, _) = accounted(&json);
@@ -101,17 +102,24 @@ fn binary_files_are_skipped_with_a_message() {
     .unwrap();
     fs::write(dir.path().join("utf16.log"), "E\0R\0R\0O\0R\0".as_bytes()).unwrap();
     fs::write(dir.path().join("app.log"), format!("{EVENT}\n")).unwrap();
+    let mut elf = b"\x7fELF\x02\x01\x01".to_vec();
+    elf.extend([0u8; 64]);
+    fs::write(dir.path().join("keydeny-binary"), elf).unwrap();
     let (code, json, stderr) = summary(&[dir.path().to_str().unwrap()]);
     assert_eq!(code, 0, "skipping binary data is not an error");
     assert!(
-        stderr.contains("image.png: binary data (a NUL byte at offset 8); skipped"),
+        stderr.contains("image.png: skipped: a PNG image, not a log\n"),
         "{stderr}"
     );
     assert!(
-        stderr.contains("utf16.log: binary data (a NUL byte at offset 1)"),
+        stderr.contains("keydeny-binary: skipped: an ELF executable or library, not a log\n"),
         "{stderr}"
     );
-    assert_eq!(json["inputs"]["skipped"].as_array().unwrap().len(), 2);
+    assert!(
+        stderr.contains("utf16.log: skipped: UTF-16LE text; convert it to UTF-8 first (iconv -f UTF-16LE -t UTF-8)\n"),
+        "{stderr}"
+    );
+    assert_eq!(json["inputs"]["skipped"].as_array().unwrap().len(), 3);
     assert_eq!(accounted(&json), (1, 0, 0));
 }
 
@@ -232,7 +240,7 @@ fn dangling_links_and_symlink_loops_are_reported() {
     let (code, json, stderr) = summary(&[dir.path().to_str().unwrap()]);
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("dangling.log: No such file or directory"),
+        stderr.contains("dangling.log: cannot read: no such file or directory\n"),
         "{stderr}"
     );
     assert!(stderr.contains("symlink loop back to"), "{stderr}");
@@ -251,8 +259,8 @@ fn output_over_an_input_is_refused_and_failures_leave_no_file() {
     let run = keydeny(&["events", "--format", "csv", "-o", &log, &log]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr
-            .contains("refusing to write the output over an input"),
+        run.stderr.contains("cannot write the output to ")
+            && run.stderr.contains("app.log: it is one of the inputs"),
         "{}",
         run.stderr
     );
@@ -264,6 +272,13 @@ fn output_over_an_input_is_refused_and_failures_leave_no_file() {
     let missing_dir = path(dir.path(), "no/such/dir/out.csv");
     let run = keydeny(&["events", "-o", &missing_dir, &log]);
     assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "keydeny: error: cannot write the output to {missing_dir}: directory {} does not exist\n",
+            path(dir.path(), "no/such/dir")
+        )
+    );
     assert!(!Path::new(&missing_dir).exists());
     assert_eq!(
         fs::read_dir(dir.path()).unwrap().count(),

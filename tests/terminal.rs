@@ -105,6 +105,7 @@ fn with_streams(args: &[&str], streams: Streams) -> String {
 fn colour_only_on_a_terminal_and_never_with_no_color() {
     in_root();
     let tty = Streams {
+        stdin_tty: false,
         stdout_tty: true,
         stderr_tty: false,
         columns: Some(120),

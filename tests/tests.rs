@@ -5,9 +5,11 @@ mod util;
 
 mod cli;
 mod corpora;
+mod dirty;
 mod equivalence;
 mod expectations;
 mod golden;
 mod hostile;
+mod pty;
 mod reports;
 mod terminal;

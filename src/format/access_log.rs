@@ -27,8 +27,8 @@ impl LogFormat for AccessLog {
     fn parse<'a>(&self, raw: &'a [u8]) -> Parsed<'a> {
         with_text(raw, |text| match line(text) {
             Ok((_, entry)) => Parsed::Record(Box::new(entry.into_record())),
-            // Text formats have no malformed lines: anything else is just another line.
-            Err(_) => Parsed::Other,
+            // Not an access-log line (an error line in the same file): read as text.
+            Err(_) => Parsed::Foreign,
         })
     }
 }
@@ -171,7 +171,7 @@ mod tests {
         }
         assert!(matches!(
             AccessLog.parse(b"not an access log"),
-            Parsed::Other
+            Parsed::Foreign
         ));
     }
 }

@@ -23,7 +23,7 @@ impl LogFormat for Cri {
             Some((timestamp, _, message)) => {
                 wrapped(Cow::Borrowed(message), time::parse_timestamp(timestamp))
             }
-            None => Parsed::Other,
+            None => Parsed::Foreign,
         })
     }
 }

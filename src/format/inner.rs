@@ -32,6 +32,7 @@ pub fn parse_owned(message: &str) -> Parsed<'static> {
         Parsed::Record(record) => Parsed::Record(Box::new(record.into_owned())),
         Parsed::Other => Parsed::Other,
         Parsed::Malformed(reason) => Parsed::Malformed(reason),
+        Parsed::Foreign => Parsed::Foreign,
     }
 }
 

@@ -33,7 +33,7 @@ impl LogFormat for Logfmt {
 fn parse_pairs(line: &str) -> Parsed<'_> {
     let pairs = pairs(line);
     if pairs.is_empty() {
-        return Parsed::Other;
+        return Parsed::Foreign;
     }
     record(&pairs)
 }
@@ -74,6 +74,7 @@ pub(crate) fn with_text<'a>(
                 Parsed::Record(record) => Parsed::Record(Box::new(record.into_owned())),
                 Parsed::Other => Parsed::Other,
                 Parsed::Malformed(reason) => Parsed::Malformed(reason),
+                Parsed::Foreign => Parsed::Foreign,
             }
         }
     }

@@ -164,6 +164,13 @@ impl InputFormat {
         }
     }
 
+    /// Whether a record of this format that is not of its shape is read as plain text
+    /// (every line format but text itself; JSON formats send non-JSON lines to text before
+    /// parsing, see [`looks_like_json`]).
+    pub fn falls_back_to_text(self) -> bool {
+        !self.is_json() && self != InputFormat::Text
+    }
+
     /// Whether records are JSON, so that one that fails to parse is malformed (text formats
     /// have no malformed lines: anything is text).
     pub fn is_json(self) -> bool {
@@ -199,6 +206,10 @@ pub enum Parsed<'a> {
     Other,
     /// Broken input for this format; the reason is reported with file and line.
     Malformed(String),
+    /// Not of this format's shape (a plain line in a syslog or access log): the file's
+    /// fallback format, plain text, reads it instead. Logs mix shapes (a process's own
+    /// lines between its structured ones, a panic in a JSON log).
+    Foreign,
 }
 
 /// Whether the system itself says the request was refused.
@@ -306,6 +317,23 @@ pub(crate) fn markers_score(sample: &sniff::Sample<'_>, markers: &[&[u8]], score
     } else {
         0
     }
+}
+
+/// Whether a record of a JSON format is JSON at all: an object, or an array of objects. A
+/// line that is not (`[2024-05-02 10:00:00] mc: ...`, a panic) is read as plain text; one
+/// that is but is broken is malformed.
+pub fn looks_like_json(raw: &[u8]) -> bool {
+    let body = raw.trim_ascii_start();
+    match body.first() {
+        Some(b'{') => true,
+        Some(b'[') => matches!(body[1..].trim_ascii_start().first(), Some(b'{' | b']')),
+        _ => false,
+    }
+}
+
+/// Whether a record holds nothing but blanks: not a record at all, and not counted.
+pub fn is_blank(raw: &[u8]) -> bool {
+    raw.iter().all(u8::is_ascii_whitespace)
 }
 
 /// The verdict for a record that is not what a JSON parser expected: malformed when it is

@@ -95,7 +95,18 @@ fn detect_documents(bytes: &[u8]) -> bool {
         }
         _ => false,
     };
-    shape && is_json_stream_prefix(body)
+    shape && (is_json_stream_prefix(body) || breaks_after_first_line(body))
+}
+
+/// A JSON stream whose first line is sound but which breaks later (a raw line break inside
+/// a string, as in some published examples): still documents, so the broken one is one
+/// malformed record and the records before it are read. A text log that merely starts
+/// with `{` or `[` breaks on its first line.
+fn breaks_after_first_line(bytes: &[u8]) -> bool {
+    serde_json::Deserializer::from_slice(bytes)
+        .into_iter::<serde::de::IgnoredAny>()
+        .find_map(Result::err)
+        .is_some_and(|e| e.line() > 1)
 }
 
 /// Whether `bytes` is JSON values one after another, possibly cut off at the end.
@@ -136,7 +147,7 @@ mod tests {
 
     #[test]
     fn framing_from_content() {
-        let cases: [(&str, Framing); 10] = [
+        let cases: [(&str, Framing); 11] = [
             (
                 "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok\n",
                 Framing::Lines,
@@ -146,7 +157,8 @@ mod tests {
                 Framing::Lines,
             ),
             ("[{\"a\": 1}, {\"b\": tru", Framing::JsonDocuments),
-            ("{\n  \"a\": 1,\n  oops\n}\n", Framing::Lines),
+            ("{\n  \"a\": 1,\n  oops\n}\n", Framing::JsonDocuments),
+            ("{main} started\n{main} stopped\n", Framing::Lines),
             ("{\"Records\":[{\"a\":1}]}", Framing::JsonDocuments),
             ("{\n  \"Records\": [\n", Framing::JsonDocuments),
             ("[\n  {\n", Framing::JsonDocuments),

@@ -42,7 +42,7 @@ impl LogFormat for Syslog {
                     other => other,
                 }
             }
-            Err(_) => Parsed::Other,
+            Err(_) => Parsed::Foreign,
         })
     }
 }
@@ -229,6 +229,6 @@ mod tests {
 
         let r = parse("2024-05-02T10:00:01+02:00 web1 sshd[1]: Permission denied (publickey)");
         assert_eq!(r.attr("program"), Some("sshd"));
-        assert!(matches!(Syslog.parse(b"just text"), Parsed::Other));
+        assert!(matches!(Syslog.parse(b"just text"), Parsed::Foreign));
     }
 }

@@ -1,6 +1,8 @@
 //! Cutting a byte stream into newline-aligned blocks of a few MiB, so the lines of one large
 //! file are parsed on every core. A line longer than the record cap is never held in
-//! memory: it is skipped to its end and reported as oversized, with its line number.
+//! memory: it is skipped to its end and reported as oversized, with its line number. When
+//! the stream breaks (a truncated gzip file), the lines read before the break are still
+//! yielded, then the error.
 
 use std::io::{self, BufRead};
 
@@ -25,6 +27,49 @@ impl Block {
     pub fn line_count(&self) -> u64 {
         count_lines(&self.data)
     }
+
+    /// Lines holding nothing but blanks (no records, so not counted as records).
+    pub fn blank_lines(&self) -> u64 {
+        let body = self.data.strip_suffix(b"\n").unwrap_or(&self.data);
+        if body.is_empty() {
+            return u64::from(!self.data.is_empty());
+        }
+        let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', body).map(|p| p + 1));
+        starts
+            .filter(|&start| {
+                // Most lines start with a visible character: one byte decides.
+                let rest = &body[start..];
+                match rest.first() {
+                    None | Some(b'\n') => true,
+                    Some(b' ' | b'\t' | b'\r') => {
+                        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+                        rest[..end].iter().all(u8::is_ascii_whitespace)
+                    }
+                    Some(_) => false,
+                }
+            })
+            .count() as u64
+    }
+
+    /// The block with its NUL bytes removed (a crashed or disk-full writer leaves runs of
+    /// them): returns the numbers of lines that held nothing else, which become blank.
+    pub fn without_nul(&mut self) -> Vec<u64> {
+        let mut emptied = Vec::new();
+        let mut clean = Vec::with_capacity(self.data.len());
+        for (index, line) in self.data.split_inclusive(|&b| b == b'\n').enumerate() {
+            if memchr::memchr(0, line).is_none() {
+                clean.extend_from_slice(line);
+                continue;
+            }
+            let kept: Vec<u8> = line.iter().copied().filter(|&b| b != 0).collect();
+            if kept.iter().all(u8::is_ascii_whitespace) {
+                emptied.push(self.first_line + index as u64);
+            }
+            clean.extend_from_slice(&kept);
+        }
+        self.data = clean;
+        emptied
+    }
 }
 
 /// Lines in `data`, counting a last line without `\n`.
@@ -41,6 +86,10 @@ pub enum Piece {
         line: u64,
         bytes: u64,
     },
+    /// The last line before a read error, cut off by it: its number.
+    Cut {
+        line: u64,
+    },
 }
 
 /// Whether a line is continued by the next one (a CRI `P` partial line): blocks are never
@@ -56,6 +105,10 @@ pub struct BlockReader<R> {
     carry: Vec<u8>,
     next_line: u64,
     done: bool,
+    /// A read error held back until the data read before it has been yielded.
+    failed: Option<io::Error>,
+    /// The number of a line cut off by the read error, yielded before it.
+    cut_line: Option<u64>,
 }
 
 impl<R: BufRead> BlockReader<R> {
@@ -68,6 +121,8 @@ impl<R: BufRead> BlockReader<R> {
             carry: Vec::new(),
             next_line: 1,
             done: false,
+            failed: None,
+            cut_line: None,
         }
     }
 
@@ -119,7 +174,10 @@ impl<R: BufRead> BlockReader<R> {
                     return self.skip_oversized(data.len() as u64).map(Some);
                 }
             }
-            let chunk = self.reader.fill_buf()?;
+            let chunk = match self.reader.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(e) => return Ok(self.broken(data, e)),
+            };
             if chunk.is_empty() {
                 self.done = true;
                 return Ok((!data.is_empty()).then(|| self.block(data)));
@@ -128,6 +186,27 @@ impl<R: BufRead> BlockReader<R> {
             data.extend_from_slice(&chunk[..take]);
             self.reader.consume(take);
         }
+    }
+
+    /// The stream broke: the complete lines read before are yielded, then the cut-off
+    /// line, then the error.
+    fn broken(&mut self, mut data: Vec<u8>, error: io::Error) -> Option<Piece> {
+        self.failed = Some(error);
+        self.done = true;
+        let complete = memchr::memrchr(b'\n', &data).map_or(0, |p| p + 1);
+        if data.len() > complete {
+            self.cut_line = Some(self.next_line + count_lines(&data[..complete]));
+        }
+        data.truncate(complete);
+        if data.is_empty() {
+            return self.cut_line.take().map(|line| self.cut_off(line));
+        }
+        Some(self.block(data))
+    }
+
+    fn cut_off(&mut self, line: u64) -> Piece {
+        self.next_line = line + 1;
+        Piece::Cut { line }
     }
 
     fn block(&mut self, data: Vec<u8>) -> Piece {
@@ -167,11 +246,14 @@ impl<R: BufRead> Iterator for BlockReader<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done && self.carry.is_empty() {
-            return None;
+            if let Some(line) = self.cut_line.take() {
+                return Some(Ok(self.cut_off(line)));
+            }
+            return self.failed.take().map(Err);
         }
         match self.next_piece() {
             Ok(Some(piece)) => Some(Ok(piece)),
-            Ok(None) => None,
+            Ok(None) => self.failed.take().map(Err),
             Err(e) => {
                 self.done = true;
                 self.carry.clear();
@@ -196,6 +278,7 @@ mod tests {
                     lines.join(",")
                 }
                 Piece::Oversized { line, bytes } => format!("oversized {line} ({bytes} bytes)"),
+                Piece::Cut { line } => format!("cut {line}"),
             })
             .collect()
     }
@@ -220,12 +303,49 @@ mod tests {
                         .map(|(n, _)| n.to_string())
                         .collect::<Vec<_>>()
                         .join(","),
-                    Piece::Oversized { .. } => "oversized".into(),
+                    Piece::Oversized { .. } | Piece::Cut { .. } => "other".into(),
                 })
                 .collect()
         };
         assert_eq!(lines(b"F1\nP2\nP3\nF4\nF5\n", 1), ["1", "2,3,4", "5"]);
         assert_eq!(lines(b"P1\nP2", 1), ["1,2"]);
+    }
+
+    /// A stream that breaks after its data, as a truncated gzip file does.
+    struct Breaks(&'static [u8]);
+
+    impl std::io::Read for Breaks {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "cut"));
+            }
+            let n = buf.len().min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_broken_stream_yields_what_came_before_then_the_error() {
+        let read = |data: &'static [u8]| -> Vec<String> {
+            BlockReader::new(
+                io::BufReader::with_capacity(4, Breaks(data)),
+                1 << 20,
+                1 << 20,
+            )
+            .map(|p| match p {
+                Ok(Piece::Block(b)) => format!("block {}", b.line_count()),
+                Ok(Piece::Cut { line }) => format!("cut {line}"),
+                Ok(Piece::Oversized { .. }) => "oversized".into(),
+                Err(e) => format!("error {e}"),
+            })
+            .collect()
+        };
+        assert_eq!(read(b"a\nbb\ncc"), ["block 2", "cut 3", "error cut"]);
+        assert_eq!(read(b"a\nbb\n"), ["block 2", "error cut"]);
+        assert_eq!(read(b"abc"), ["cut 1", "error cut"]);
+        assert_eq!(read(b""), ["error cut"]);
     }
 
     #[test]

@@ -313,6 +313,8 @@ pub struct DocReader<R> {
     batch_bytes: usize,
     done: bool,
     bytes_seen_last_line: bool,
+    /// A read error held back until the records read before it have been yielded.
+    failed: Option<io::Error>,
 }
 
 impl<R: BufRead> DocReader<R> {
@@ -323,6 +325,7 @@ impl<R: BufRead> DocReader<R> {
             batch_bytes: batch_bytes.max(1),
             done: false,
             bytes_seen_last_line: false,
+            failed: None,
         }
     }
 
@@ -335,7 +338,17 @@ impl<R: BufRead> DocReader<R> {
         let mut items = Vec::new();
         let mut bytes = 0;
         while bytes < self.batch_bytes {
-            let chunk = self.reader.fill_buf()?;
+            let chunk = match self.reader.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(e) => {
+                    // The stream broke (a cut `.json.gz`): the records before the break are
+                    // still yielded, the one it cut is malformed, then the error.
+                    self.failed = Some(e);
+                    self.splitter.finish(&mut items);
+                    self.done = true;
+                    break;
+                }
+            };
             if chunk.is_empty() {
                 self.splitter.finish(&mut items);
                 self.done = true;
@@ -356,11 +369,11 @@ impl<R: BufRead> Iterator for DocReader<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
-            return None;
+            return self.failed.take().map(Err);
         }
         match self.next_batch() {
             Ok(Some(items)) => Some(Ok(items)),
-            Ok(None) => None,
+            Ok(None) => self.failed.take().map(Err),
             Err(e) => {
                 self.done = true;
                 Some(Err(e))

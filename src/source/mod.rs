@@ -1,6 +1,7 @@
 //! Sources: the files, directories and stdin named on the command line, opened as
 //! decompressed byte streams (gzip and zstd detected by magic bytes, never by name).
 
+pub mod binary;
 pub mod blocks;
 pub mod json_stream;
 pub mod walk;
@@ -59,7 +60,10 @@ pub fn open(
 ) -> io::Result<(Box<dyn BufRead + Send>, Compression)> {
     let file: Box<dyn Read + Send> = match &input.path {
         Some(path) => Box::new(File::open(path)?),
-        None => Box::new(io::stdin()),
+        None => Box::new(Fused {
+            inner: io::stdin(),
+            ended: false,
+        }),
     };
     let raw: Box<dyn Read + Send> = match progress {
         Some(counter) => Box::new(CountRead {
@@ -82,6 +86,24 @@ pub fn open(
         )),
     };
     Ok((stream, compression))
+}
+
+/// A reader that stays at its end once it reached it: on a terminal, one Ctrl-D ends the
+/// input (the sniffer, the decompressor and the block reader each read again at the end).
+struct Fused<R> {
+    inner: R,
+    ended: bool,
+}
+
+impl<R: Read> Read for Fused<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.ended || buf.is_empty() {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        self.ended = n == 0;
+        Ok(n)
+    }
 }
 
 /// A reader that adds the bytes it hands out to a shared counter.

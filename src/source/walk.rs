@@ -35,6 +35,7 @@ pub fn expand(paths: &[String]) -> (Vec<Input>, Vec<WalkError>) {
 }
 
 fn walk_dir(root: &str, inputs: &mut Vec<Input>, errors: &mut Vec<WalkError>) {
+    let (files_before, errors_before) = (inputs.len(), errors.len());
     let walker = WalkDir::new(root).follow_links(true).sort_by_file_name();
     for entry in walker {
         match entry {
@@ -51,6 +52,12 @@ fn walk_dir(root: &str, inputs: &mut Vec<Input>, errors: &mut Vec<WalkError>) {
             }),
         }
     }
+    if inputs.len() == files_before && errors.len() == errors_before {
+        errors.push(WalkError {
+            path: root.to_string(),
+            message: "no log files found under this directory".to_string(),
+        });
+    }
 }
 
 fn walk_message(error: &walkdir::Error) -> String {
@@ -58,7 +65,7 @@ fn walk_message(error: &walkdir::Error) -> String {
         return format!("symlink loop back to {}", ancestor.display());
     }
     match error.io_error() {
-        Some(io) => io.to_string(),
+        Some(io) => format!("cannot read: {}", crate::error::reason(io)),
         None => error.to_string(),
     }
 }

@@ -251,11 +251,10 @@ fn strip_inflection(w: &mut String) {
         w.truncate(n - 2);
     } else if w.ends_with("ing") && n > 5 {
         w.truncate(n - 3);
-    } else if w.ends_with("ed") && n > 4 {
-        w.truncate(n - 2);
-    } else if ["ses", "xes", "zes", "ches", "shes"]
-        .iter()
-        .any(|s| w.ends_with(s))
+    } else if (w.ends_with("ed") && n > 4)
+        || ["ses", "xes", "zes", "ches", "shes"]
+            .iter()
+            .any(|s| w.ends_with(s))
     {
         w.truncate(n - 2);
     } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {

@@ -614,6 +614,11 @@ pub fn rules_list(rules: &RuleSet, out: &mut dyn Write) -> io::Result<()> {
     for id in &rules.denial_ids {
         writeln!(out, "{id}")?;
     }
+    let words: usize = rules.concept_counts.iter().map(|(_, n)| n).sum();
+    writeln!(out, "\n## Vocabulary: words per concept ({words})")?;
+    for (concept, count) in &rules.concept_counts {
+        writeln!(out, "{concept}  {count}")?;
+    }
     writeln!(
         out,
         "\n## Cause rules, first match wins ({})",

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use nom::branch::alt;
-use nom::bytes::complete::{escaped, is_not, tag, take_while, take_while1};
+use nom::bytes::complete::{escaped, is_not, tag, take_while1};
 use nom::character::complete::{anychar, char};
 use nom::combinator::{map, opt};
 use nom::sequence::{delimited, preceded};
@@ -115,6 +115,13 @@ pub fn pairs(input: &str) -> Vec<(&str, Cow<'_, str>)> {
 
 /// Skip one whitespace-delimited token, stepping over a quoted section as a whole.
 fn skip_token(input: &str) -> &str {
+    &input[token_end(input)..]
+}
+
+/// Where the whitespace-delimited token at the start of `input` ends; a quoted section
+/// inside it (`=HYPERLINK("http://x")`) is part of the token; a quote that never closes
+/// (`it"s`) is just a character.
+fn token_end(input: &str) -> usize {
     let mut in_quotes = false;
     let mut escaped_char = false;
     for (i, c) in input.char_indices() {
@@ -122,11 +129,14 @@ fn skip_token(input: &str) -> &str {
             _ if escaped_char => escaped_char = false,
             '\\' => escaped_char = true,
             '"' => in_quotes = !in_quotes,
-            c if c.is_whitespace() && !in_quotes => return &input[i..],
+            c if c.is_whitespace() && !in_quotes => return i,
             _ => {}
         }
     }
-    ""
+    if in_quotes {
+        return input.find(char::is_whitespace).unwrap_or(input.len());
+    }
+    input.len()
 }
 
 fn pair(input: &str) -> IResult<&str, (&str, Cow<'_, str>)> {
@@ -139,12 +149,10 @@ fn key(input: &str) -> IResult<&str, &str> {
     take_while1(|c: char| c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '@' | '/'))(input)
 }
 
+/// An unquoted value: up to the next blank, quoted sections inside included.
 fn bare(input: &str) -> IResult<&str, Cow<'_, str>> {
-    map(
-        take_while(|c: char| !c.is_whitespace() && c != '"'),
-        Cow::Borrowed,
-    )
-    .parse(input)
+    let end = token_end(input);
+    Ok((&input[end..], Cow::Borrowed(&input[..end])))
 }
 
 fn quoted(input: &str) -> IResult<&str, Cow<'_, str>> {
@@ -182,7 +190,7 @@ mod tests {
 
     #[test]
     fn pair_cases() {
-        let cases: [(&str, &[(&str, &str)]); 7] = [
+        let cases: [(&str, &[(&str, &str)]); 9] = [
             ("a=1 b=two", &[("a", "1"), ("b", "two")]),
             (
                 r#"msg="hello world" x=y"#,
@@ -193,7 +201,15 @@ mod tests {
                 &[("msg", "say \"hi\""), ("z", "")],
             ),
             ("plain words user=alice more", &[("user", "alice")]),
-            (r#"err="a b" junk"tail x=1"#, &[("err", "a b")]),
+            (r#"err="a b" junk"tail x=1"#, &[("err", "a b"), ("x", "1")]),
+            (
+                r#"user==HYPERLINK("http://x.example/a") n=1"#,
+                &[("user", r#"=HYPERLINK("http://x.example/a")"#), ("n", "1")],
+            ),
+            (
+                r#"msg=it"s status=403"#,
+                &[("msg", r#"it"s"#), ("status", "403")],
+            ),
             ("", &[]),
             (
                 r#"type="CLIENT_LOGIN_ERROR", realmId=acme, error="x""#,

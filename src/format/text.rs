@@ -107,7 +107,8 @@ fn header(line: &str) -> IResult<&str, Header<'_>> {
     ))
 }
 
-/// `2024-05-02T10:00:01.123+02:00`, `2024-05-02 10:00:01,123`, `2024/05/02 10:00:01Z`.
+/// `2024-05-02T10:00:01.123+02:00`, `2024-05-02 10:00:01,123`, `2024/05/02 10:00:01Z`, and
+/// an offset or `UTC` after a blank (`2024-05-02 09:20:30 +0000`, as `mc` and Go write).
 fn timestamp(input: &str) -> IResult<&str, &str> {
     let digits = |n| take_while_m_n(n, n, |c: char| c.is_ascii_digit());
     let fraction = (one_of(".,"), take_while(|c: char| c.is_ascii_digit()));
@@ -128,7 +129,20 @@ fn timestamp(input: &str) -> IResult<&str, &str> {
         char(':'),
         digits(2),
         opt(fraction),
-        opt(offset),
+        opt(alt((offset, spaced_offset))),
+    ))
+    .parse(input)
+}
+
+/// ` +0000`, ` -05:00`, ` UTC` after the time.
+fn spaced_offset(input: &str) -> IResult<&str, &str> {
+    let digits = |n| take_while_m_n(n, n, |c: char| c.is_ascii_digit());
+    recognize((
+        char(' '),
+        alt((
+            tag("UTC"),
+            recognize((one_of("+-"), digits(2), opt(char(':')), digits(2))),
+        )),
     ))
     .parse(input)
 }
@@ -245,6 +259,28 @@ mod tests {
                 None,
                 None,
                 "at com.acme.Foo(Foo.java:1)",
+            ),
+            (
+                // Issue 10: the offset after a blank is part of the time, not the message.
+                "2024-05-02 09:20:30 +0000 mc: <ERROR> Unable to add a new service account.",
+                Some("2024-05-02T09:20:30+00:00"),
+                None,
+                None,
+                "mc: <ERROR> Unable to add a new service account.",
+            ),
+            (
+                "2024-05-02 09:20:30 -05:00 ERROR denied",
+                Some("2024-05-02T14:20:30+00:00"),
+                Some("ERROR"),
+                None,
+                "denied",
+            ),
+            (
+                "2024-05-02 09:20:30 UTC WARN slow",
+                Some("2024-05-02T09:20:30+00:00"),
+                Some("WARN"),
+                None,
+                "slow",
             ),
             (
                 "2024-05-02 10:00:01 information only",

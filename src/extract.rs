@@ -12,7 +12,7 @@ use crate::near_misses::{Missing, NearMiss};
 use crate::redact::redact;
 use chrono::{DateTime, Datelike, Utc};
 
-use crate::rules::{Facts, MatchedBy, RuleSet};
+use crate::rules::{Action, Facts, MatchedBy, RuleSet};
 use crate::vocab::Reading;
 
 /// Where a record sits in its input.
@@ -71,8 +71,22 @@ pub fn judge(record: Record<'_>, ctx: &Context<'_>, at: Position<'_>) -> Judged 
     let rules = ctx.rules;
     let platform = record.platform.unwrap_or(Platform::App);
     let text = record.message.as_deref().unwrap_or("");
-    let reading = (platform == Platform::App).then(|| rules.vocab.read(&vocab_text(&record)));
-    let found = find_action(&record, rules, platform, text, reading.as_ref());
+    let matched = rules.match_action(
+        platform,
+        record.action.as_deref(),
+        text,
+        record.method.as_deref(),
+        record.path.as_deref(),
+    );
+    let reading = (platform == Platform::App).then(|| {
+        let words = vocab_text(&record);
+        if matched.is_some() || ctx.near_misses {
+            rules.vocab.read(&words)
+        } else {
+            rules.vocab.read_if_credential(&words)
+        }
+    });
+    let found = find_action(&record, matched, platform, reading.as_ref(), rules);
     let shown = match (text, record.action.as_deref()) {
         ("", Some(action)) => action,
         _ => text,
@@ -125,18 +139,11 @@ fn vocab_text<'r>(record: &'r Record<'_>) -> Cow<'r, str> {
 
 fn find_action(
     record: &Record<'_>,
-    rules: &RuleSet,
+    matched: Option<(&Action, MatchedBy)>,
     platform: Platform,
-    text: &str,
     reading: Option<&Reading>,
+    rules: &RuleSet,
 ) -> Option<Found> {
-    let matched = rules.match_action(
-        platform,
-        record.action.as_deref(),
-        text,
-        record.method.as_deref(),
-        record.path.as_deref(),
-    );
     // The vocabulary vetoes a phrase match when it sees the credential but not as the
     // object being created ("unable to create pods: ... no API token found").
     let vetoed = |by| {

@@ -288,8 +288,7 @@ impl RuleSet {
     pub fn refusal_literals(&self) -> Option<Vec<String>> {
         let mut literals = self.denial_literals.clone()?;
         literals.extend(["401", "402", "403"].map(String::from));
-        literals.extend(self.vocab.literals(Concept::Refusal));
-        literals.extend(self.vocab.literals(Concept::Failure));
+        literals.extend(self.vocab.literals(&[Concept::Refusal, Concept::Failure]));
         literals.sort();
         literals.dedup();
         Some(literals)
@@ -306,8 +305,10 @@ impl RuleSet {
             .collect();
         // The vocabulary reads app records: each names a credential.
         if platforms.contains(&Platform::App) {
-            literals.extend(self.vocab.literals(Concept::Credential));
-            literals.extend(self.vocab.literals(Concept::CredentialWeak));
+            literals.extend(
+                self.vocab
+                    .literals(&[Concept::Credential, Concept::CredentialWeak]),
+            );
         }
         literals.sort();
         literals.dedup();

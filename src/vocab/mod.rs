@@ -128,38 +128,15 @@ struct Phrase {
     action: Option<String>,
 }
 
-/// The phrases of one concept, indexed by first stem.
+/// The phrases of one concept.
 #[derive(Debug, Default)]
 struct List {
     phrases: Vec<Phrase>,
-    by_first: HashMap<String, Vec<usize>>,
 }
 
 impl List {
     fn add(&mut self, phrase: Phrase) {
-        let first = phrase.stems[0].clone();
-        self.by_first
-            .entry(first)
-            .or_default()
-            .push(self.phrases.len());
         self.phrases.push(phrase);
-    }
-
-    /// Every match as (start, end exclusive, phrase index). Between a phrase's words, up to
-    /// two `skip` words may stand ("token has expired" is "token expired").
-    fn hits(&self, words: &[Word], skip: &[String]) -> Vec<(usize, usize, usize)> {
-        let mut out = Vec::new();
-        for (i, word) in words.iter().enumerate() {
-            let Some(candidates) = self.by_first.get(&word.stem) else {
-                continue;
-            };
-            for &p in candidates {
-                if let Some(end) = match_at(&self.phrases[p].stems, words, i, skip) {
-                    out.push((i, end, p));
-                }
-            }
-        }
-        out
     }
 }
 
@@ -200,12 +177,54 @@ pub struct ConceptWords {
     pub unless: Vec<String>,
 }
 
+/// Which list a phrase belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Slot {
+    List(Concept),
+    CauseWords(Cause),
+    CauseUnless(Cause),
+}
+
+/// Every phrase match in one message: (list, start, end exclusive, phrase index).
+#[derive(Debug, Default)]
+struct Hits {
+    found: Vec<(Slot, usize, usize, usize)>,
+}
+
+impl Hits {
+    fn of(&self, slot: Slot) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        self.found
+            .iter()
+            .filter(move |h| h.0 == slot)
+            .map(|&(_, s, e, p)| (s, e, p))
+    }
+
+    fn list(&self, concept: Concept) -> Vec<(usize, usize, usize)> {
+        self.of(Slot::List(concept)).collect()
+    }
+
+    fn any(&self, concept: Concept) -> bool {
+        self.of(Slot::List(concept)).next().is_some()
+    }
+
+    /// For each of `n` words, whether a phrase of `concept` covers it.
+    fn covered(&self, concept: Concept, n: usize) -> Vec<bool> {
+        let mut marks = vec![false; n];
+        for (start, end, _) in self.of(Slot::List(concept)) {
+            marks[start..end].iter_mut().for_each(|m| *m = true);
+        }
+        marks
+    }
+}
+
 /// Every word list, compiled.
 #[derive(Debug, Default)]
 pub struct Vocabulary {
     lists: HashMap<Concept, List>,
     causes: Vec<(Cause, CauseList)>,
     skip: Vec<String>,
+    /// First stem -> every phrase (of any list) starting with it: one lookup per word.
+    index: HashMap<String, Vec<(Slot, usize)>>,
 }
 
 impl Vocabulary {
@@ -240,7 +259,55 @@ impl Vocabulary {
                 }
             }
         }
+        vocab.index_phrases();
         vocab
+    }
+
+    fn index_phrases(&mut self) {
+        let mut index: HashMap<String, Vec<(Slot, usize)>> = HashMap::new();
+        let mut add = |slot: Slot, list: &List| {
+            for (i, p) in list.phrases.iter().enumerate() {
+                index.entry(p.stems[0].clone()).or_default().push((slot, i));
+            }
+        };
+        for (concept, list) in &self.lists {
+            add(Slot::List(*concept), list);
+        }
+        for (cause, list) in &self.causes {
+            add(Slot::CauseWords(*cause), &list.words);
+            add(Slot::CauseUnless(*cause), &list.unless);
+        }
+        self.index = index;
+    }
+
+    fn phrase(&self, slot: Slot, i: usize) -> Option<&Phrase> {
+        let list = match slot {
+            Slot::List(concept) => self.lists.get(&concept)?,
+            Slot::CauseWords(cause) => &self.causes.iter().find(|(c, _)| *c == cause)?.1.words,
+            Slot::CauseUnless(cause) => {
+                &self.causes.iter().find(|(c, _)| *c == cause)?.1.unless
+            }
+        };
+        list.phrases.get(i)
+    }
+
+    /// Every phrase match of every list, in one pass over the words.
+    fn find(&self, words: &[Word]) -> Hits {
+        let mut found = Vec::new();
+        for (i, word) in words.iter().enumerate() {
+            let Some(candidates) = self.index.get(&word.stem) else {
+                continue;
+            };
+            for &(slot, p) in candidates {
+                let Some(phrase) = self.phrase(slot, p) else {
+                    continue;
+                };
+                if let Some(end) = match_at(&phrase.stems, words, i, &self.skip) {
+                    found.push((slot, i, end, p));
+                }
+            }
+        }
+        Hits { found }
     }
 
     fn cause_list(&mut self, cause: Cause) -> &mut CauseList {
@@ -254,38 +321,35 @@ impl Vocabulary {
         &mut self.causes[at].1
     }
 
-    fn list(&self, concept: Concept) -> Option<&List> {
-        self.lists.get(&concept)
-    }
 
-    fn hits(&self, concept: Concept, words: &[Word]) -> Vec<(usize, usize, usize)> {
-        self.list(concept)
-            .map(|l| l.hits(words, &self.skip))
-            .unwrap_or_default()
-    }
-
-    /// For each word, whether a phrase of `concept` covers it.
-    fn covered(&self, concept: Concept, words: &[Word]) -> Vec<bool> {
-        let mut marks = vec![false; words.len()];
-        for (start, end, _) in self.hits(concept, words) {
-            marks[start..end].iter_mut().for_each(|m| *m = true);
-        }
-        marks
-    }
-
-    /// Literals (lower-case) one of which every record with a phrase of `concept` contains.
-    pub fn literals(&self, concept: Concept) -> Vec<String> {
-        let Some(list) = self.list(concept) else {
-            return Vec::new();
-        };
-        let mut out: Vec<String> = list
-            .phrases
+    /// Literals (lower-case) one of which every record with a phrase of these concepts
+    /// contains. A phrase holding a word that is an entry of its own is covered by that
+    /// entry ("access denied" by "denied"), and a literal holding another is dropped, so the
+    /// prefilter looks for few, short words.
+    pub fn literals(&self, concepts: &[Concept]) -> Vec<String> {
+        let phrases: Vec<&Phrase> = concepts
             .iter()
+            .filter_map(|c| self.lists.get(c))
+            .flat_map(|l| l.phrases.iter())
+            .collect();
+        let single: Vec<&String> = phrases
+            .iter()
+            .filter(|p| p.stems.len() == 1)
+            .map(|p| &p.stems[0])
+            .collect();
+        let mut out: Vec<String> = phrases
+            .iter()
+            .filter(|p| p.stems.len() == 1 || !p.stems.iter().any(|s| single.contains(&s)))
             .flat_map(|p| phrase_literals(&p.stems))
             .collect();
         out.sort();
         out.dedup();
-        out
+        let kept: Vec<String> = out
+            .iter()
+            .filter(|l| !out.iter().any(|m| m != *l && l.contains(m.as_str())))
+            .cloned()
+            .collect();
+        kept
     }
 }
 

@@ -2,7 +2,7 @@
 //! object of a creation act (before it: "failed to mint a new credential"; after it: "API key
 //! could not be created", "token generation"), and collect refusal, failure and cause words.
 
-use super::{Concept, Vocabulary, Word, cause_priority, words};
+use super::{Concept, Hits, Slot, Vocabulary, Word, cause_priority, words};
 use crate::event::Cause;
 
 /// What the vocabulary made of one message.
@@ -57,37 +57,52 @@ struct Mention {
     action: Option<String>,
 }
 
+/// One message's words and every phrase match in them.
+struct Text {
+    words: Vec<Word>,
+    hits: Hits,
+}
+
 impl Vocabulary {
     /// Read a message (free text, or structured fields joined into text).
     pub fn read(&self, text: &str) -> Reading {
-        let all = words(text);
-        let words: Vec<Word> = all.into_iter().filter(|w| !w.field_name).collect();
-        let mentions = self.mentions(&words);
-        let create = self.covered(Concept::Create, &words);
+        self.read_as(text, true)
+    }
+
+    /// [`Vocabulary::read`], but only when the message names a credential: refusal, failure
+    /// and cause are left unread otherwise (for records no action rule matched).
+    pub fn read_if_credential(&self, text: &str) -> Reading {
+        self.read_as(text, false)
+    }
+
+    fn read_as(&self, text: &str, full: bool) -> Reading {
+        let words: Vec<Word> = words(text).into_iter().filter(|w| !w.field_name).collect();
+        let hits = self.find(&words);
+        let t = Text { words, hits };
+        if !full && !t.hits.any(Concept::Credential) && !t.hits.any(Concept::CredentialWeak) {
+            return Reading::default();
+        }
+        let n = t.words.len();
+        let mentions = self.mentions(&t, false);
+        let create = t.hits.covered(Concept::Create, n);
         let action = mentions
             .iter()
-            .filter(|m| !words[m.start..m.end].iter().any(|w| w.aside))
-            .find(|m| self.is_created(m, &words, &create))
-            .map(|m| {
-                m.action
-                    .clone()
-                    .unwrap_or_else(|| "create_credential".into())
-            });
-        let not_refusal = self.covered(Concept::NotRefusal, &words);
-        let refusal_hit = self
-            .hits(Concept::Refusal, &words)
-            .iter()
-            .any(|&(s, e, _)| (s..e).all(|i| !not_refusal[i]) && !joined_number(&words[s..e]));
-        let failure = !self.hits(Concept::Failure, &words).is_empty();
+            .filter(|m| !t.words[m.start..m.end].iter().any(|w| w.aside))
+            .find(|m| self.is_created(m, &t, &create))
+            .map(|m| m.action.clone().unwrap_or_else(|| "create_credential".into()));
+        let not_refusal = t.hits.covered(Concept::NotRefusal, n);
+        let refusal_hit = t.hits.list(Concept::Refusal).iter().any(|&(s, e, _)| {
+            (s..e).all(|i| !not_refusal[i]) && !joined_number(&t.words[s..e])
+        });
         let any_not_refusal = not_refusal.iter().any(|x| *x);
         Reading {
             credential: !mentions.is_empty(),
             strong_credential: mentions.iter().any(|m| m.strong),
-            refusal: refusal_hit || (!any_not_refusal && self.cannot_create(&words, &create)),
-            failure,
+            refusal: refusal_hit || (!any_not_refusal && self.cannot_create(&t, &create)),
+            failure: t.hits.any(Concept::Failure),
             not_refusal: any_not_refusal,
-            cause: self.cause(&unquoted(&words)),
-            vetoed: self.vetoed(&unquoted(&words)),
+            cause: self.cause(&t),
+            vetoed: self.vetoed(&t),
             action,
         }
     }
@@ -96,26 +111,25 @@ impl Vocabulary {
     /// credential and a creation word, in any order. Gives the action name.
     pub fn read_action_name(&self, name: &str) -> Option<String> {
         let words = words(name);
-        let create = self.covered(Concept::Create, &words);
-        if !create.iter().any(|c| *c) && self.hits(Concept::CreateAdjacent, &words).is_empty() {
+        let hits = self.find(&words);
+        let t = Text { words, hits };
+        let create = t.hits.covered(Concept::Create, t.words.len());
+        if !create.iter().any(|c| *c) && !t.hits.any(Concept::CreateAdjacent) {
             return None;
         }
-        let mentions = self.mentions_with(&words, true);
-        mentions
+        self.mentions(&t, true)
             .into_iter()
             .find(|m| (m.start..m.end).all(|i| !create[i]))
             .map(|m| m.action.unwrap_or_else(|| "create_credential".into()))
     }
 
-    fn mentions(&self, words: &[Word]) -> Vec<Mention> {
-        self.mentions_with(words, false)
-    }
-
     /// Credential mentions, blocked ones left out. `bare_ok`: a bare noun counts even in a
-    /// session context (an action field names its object exactly).
-    fn mentions_with(&self, words: &[Word], bare_ok: bool) -> Vec<Mention> {
-        let mut found: Vec<Mention> = self
-            .hits(Concept::Credential, words)
+    /// session context or without context words (an action field names its object exactly).
+    fn mentions(&self, t: &Text, bare_ok: bool) -> Vec<Mention> {
+        let words = &t.words;
+        let mut found: Vec<Mention> = t
+            .hits
+            .list(Concept::Credential)
             .into_iter()
             .map(|(start, end, p)| Mention {
                 start,
@@ -125,17 +139,21 @@ impl Vocabulary {
                 action: self.action_of(Concept::Credential, p),
             })
             .collect();
-        let qualifiers = self.hits(Concept::Qualifier, words);
-        let not = self.hits(Concept::NotCredential, words);
-        let session = !bare_ok && !self.hits(Concept::Session, words).is_empty();
+        let weak = t.hits.list(Concept::CredentialWeak);
+        if weak.is_empty() && found.is_empty() {
+            return found;
+        }
+        let qualifiers = t.hits.list(Concept::Qualifier);
+        let not = t.hits.list(Concept::NotCredential);
+        let session = !bare_ok && t.hits.any(Concept::Session);
         // Context outside asides and outside refusal words ("AccessDenied" is no access key).
-        let refusal = self.covered(Concept::Refusal, words);
+        let refusal = t.hits.covered(Concept::Refusal, words.len());
         let context = bare_ok
-            || self
-                .hits(Concept::Context, words)
+            || t.hits
+                .list(Concept::Context)
                 .iter()
                 .any(|&(s, e, _)| !words[s].aside && (s..e).all(|i| !refusal[i]));
-        for (start, end, p) in self.hits(Concept::CredentialWeak, words) {
+        for (start, end, p) in weak {
             if found.iter().any(|m| m.weak_at <= start && start < m.end) || session {
                 continue;
             }
@@ -167,24 +185,24 @@ impl Vocabulary {
     }
 
     fn action_of(&self, concept: Concept, phrase: usize) -> Option<String> {
-        self.list(concept)
-            .and_then(|l| l.phrases.get(phrase))
+        self.phrase(Slot::List(concept), phrase)
             .and_then(|p| p.action.clone())
     }
 
     /// Whether a creation act has this credential as its object.
-    fn is_created(&self, m: &Mention, words: &[Word], create: &[bool]) -> bool {
-        self.created_before(m, words, create) || self.created_after(m, words, create)
+    fn is_created(&self, m: &Mention, t: &Text, create: &[bool]) -> bool {
+        self.created_before(m, t, create) || self.created_after(m, t, create)
     }
 
     /// "failed to mint a new credential", "cannot create resource serviceaccounts/token":
     /// a creation word before it in the clause, with only fillers between (and for a
     /// qualified credential up to two other words, none of them a stop word).
-    fn created_before(&self, m: &Mention, words: &[Word], create: &[bool]) -> bool {
+    fn created_before(&self, m: &Mention, t: &Text, create: &[bool]) -> bool {
+        let (words, n) = (&t.words, t.words.len());
         let clause = words[m.start].clause;
-        let filler = self.covered(Concept::Filler, words);
-        let stop = self.covered(Concept::Stop, words);
-        let adjacent = self.covered(Concept::CreateAdjacent, words);
+        let filler = t.hits.covered(Concept::Filler, n);
+        let stop = t.hits.covered(Concept::Stop, n);
+        let adjacent = t.hits.covered(Concept::CreateAdjacent, n);
         let mut others = 0;
         for j in (0..m.start).rev() {
             if words[j].clause != clause {
@@ -206,11 +224,12 @@ impl Vocabulary {
 
     /// "API key could not be created", "token generation", "TokenRequest": a creation word
     /// right after it, or for a qualified credential after passive fillers.
-    fn created_after(&self, m: &Mention, words: &[Word], create: &[bool]) -> bool {
+    fn created_after(&self, m: &Mention, t: &Text, create: &[bool]) -> bool {
+        let (words, n) = (&t.words, t.words.len());
         let clause = words[m.start].clause;
-        let passive = self.covered(Concept::Passive, words);
-        let adjacent = self.covered(Concept::CreateAdjacent, words);
-        for j in m.end..words.len().min(m.end + 5) {
+        let passive = t.hits.covered(Concept::Passive, n);
+        let adjacent = t.hits.covered(Concept::CreateAdjacent, n);
+        for j in m.end..n.min(m.end + 5) {
             if words[j].clause != clause {
                 return false;
             }
@@ -224,39 +243,49 @@ impl Vocabulary {
         false
     }
 
-    /// "cannot create ...", "may not generate ...": a failure word right before a creation
-    /// word reads as a refusal.
-    fn cannot_create(&self, words: &[Word], create: &[bool]) -> bool {
-        self.hits(Concept::Failure, words)
+    /// "cannot create ...": a failure word right before a creation word reads as a refusal.
+    fn cannot_create(&self, t: &Text, create: &[bool]) -> bool {
+        t.hits
+            .list(Concept::Failure)
             .iter()
-            .filter(|&&(s, _, _)| words[s].stem == "cannot" || words[s].stem == "can")
+            .filter(|&&(s, _, _)| t.words[s].stem == "cannot" || t.words[s].stem == "can")
             .any(|&(_, e, _)| create.get(e).copied().unwrap_or(false))
     }
 
-    /// The highest-priority cause whose words occur and whose `unless` words do not.
-    fn cause(&self, words: &[Word]) -> Option<(Cause, i64)> {
+    /// The highest-priority cause whose words occur (outside quotes) and whose `unless`
+    /// words do not.
+    fn cause(&self, t: &Text) -> Option<(Cause, i64)> {
+        let vetoed = self.vetoed(t);
         self.causes
             .iter()
-            .filter(|(_, list)| !list.words.hits(words, &self.skip).is_empty())
-            .filter(|(_, list)| list.unless.hits(words, &self.skip).is_empty())
-            .map(|(cause, _)| (*cause, cause_priority(*cause)))
+            .map(|(cause, _)| *cause)
+            .filter(|cause| !vetoed.contains(cause))
+            .filter(|cause| {
+                t.hits
+                    .of(Slot::CauseWords(*cause))
+                    .any(|(s, e, _)| unquoted(&t.words[s..e]))
+            })
+            .map(|cause| (cause, cause_priority(cause)))
             .max_by_key(|(_, priority)| *priority)
     }
-}
 
-impl Vocabulary {
-    fn vetoed(&self, words: &[Word]) -> Vec<Cause> {
+    /// Causes whose `unless` words occur outside quotes.
+    fn vetoed(&self, t: &Text) -> Vec<Cause> {
         self.causes
             .iter()
-            .filter(|(_, list)| !list.unless.hits(words, &self.skip).is_empty())
             .map(|(cause, _)| *cause)
+            .filter(|cause| {
+                t.hits
+                    .of(Slot::CauseUnless(*cause))
+                    .any(|(s, e, _)| unquoted(&t.words[s..e]))
+            })
             .collect()
     }
 }
 
-/// The words outside quotes: quoted words are names ('billing-api'), not causes.
-fn unquoted(words: &[Word]) -> Vec<Word> {
-    words.iter().filter(|w| !w.quoted).cloned().collect()
+/// Outside quotes: quoted words are names ('billing-api'), not causes.
+fn unquoted(words: &[Word]) -> bool {
+    words.iter().all(|w| !w.quoted)
 }
 
 /// A status number that is part of an identifier (`ak_403`) is no status.

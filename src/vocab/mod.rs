@@ -225,6 +225,8 @@ pub struct Vocabulary {
     skip: Vec<String>,
     /// First stem -> every phrase (of any list) starting with it: one lookup per word.
     index: HashMap<String, Vec<(Slot, usize)>>,
+    /// Finds the credential literals: a message without one is not tokenized at all.
+    credential_finder: Option<aho_corasick::AhoCorasick>,
 }
 
 impl Vocabulary {
@@ -260,7 +262,19 @@ impl Vocabulary {
             }
         }
         vocab.index_phrases();
+        let literals = vocab.literals(&[Concept::Credential, Concept::CredentialWeak]);
+        vocab.credential_finder = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&literals)
+            .ok();
         vocab
+    }
+
+    /// Whether `text` may name a credential (holds one of the credential literals).
+    pub fn may_name_credential(&self, text: &str) -> bool {
+        self.credential_finder
+            .as_ref()
+            .is_none_or(|f| f.is_match(text))
     }
 
     fn index_phrases(&mut self) {
@@ -284,9 +298,7 @@ impl Vocabulary {
         let list = match slot {
             Slot::List(concept) => self.lists.get(&concept)?,
             Slot::CauseWords(cause) => &self.causes.iter().find(|(c, _)| *c == cause)?.1.words,
-            Slot::CauseUnless(cause) => {
-                &self.causes.iter().find(|(c, _)| *c == cause)?.1.unless
-            }
+            Slot::CauseUnless(cause) => &self.causes.iter().find(|(c, _)| *c == cause)?.1.unless,
         };
         list.phrases.get(i)
     }
@@ -321,7 +333,6 @@ impl Vocabulary {
         &mut self.causes[at].1
     }
 
-
     /// Literals (lower-case) one of which every record with a phrase of these concepts
     /// contains. A phrase holding a word that is an entry of its own is covered by that
     /// entry ("access denied" by "denied"), and a literal holding another is dropped, so the
@@ -353,10 +364,12 @@ impl Vocabulary {
     }
 }
 
-/// The literals of a phrase: those of its longest stem.
+/// The literals of a phrase: those of its longest stem (the first of equal length: "may
+/// not" is looked for as "may").
 fn phrase_literals(stems: &[String]) -> Vec<String> {
     stems
         .iter()
+        .rev()
         .max_by_key(|s| s.len())
         .map(|s| words::literals_of_stem(s))
         .unwrap_or_default()

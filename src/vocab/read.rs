@@ -76,6 +76,9 @@ impl Vocabulary {
     }
 
     fn read_as(&self, text: &str, full: bool) -> Reading {
+        if !full && !self.may_name_credential(text) {
+            return Reading::default();
+        }
         let words: Vec<Word> = words(text).into_iter().filter(|w| !w.field_name).collect();
         let hits = self.find(&words);
         let t = Text { words, hits };
@@ -89,11 +92,16 @@ impl Vocabulary {
             .iter()
             .filter(|m| !t.words[m.start..m.end].iter().any(|w| w.aside))
             .find(|m| self.is_created(m, &t, &create))
-            .map(|m| m.action.clone().unwrap_or_else(|| "create_credential".into()));
+            .map(|m| {
+                m.action
+                    .clone()
+                    .unwrap_or_else(|| "create_credential".into())
+            });
         let not_refusal = t.hits.covered(Concept::NotRefusal, n);
-        let refusal_hit = t.hits.list(Concept::Refusal).iter().any(|&(s, e, _)| {
-            (s..e).all(|i| !not_refusal[i]) && !joined_number(&t.words[s..e])
-        });
+        let refusal_hit =
+            t.hits.list(Concept::Refusal).iter().any(|&(s, e, _)| {
+                (s..e).all(|i| !not_refusal[i]) && !joined_number(&t.words[s..e])
+            });
         let any_not_refusal = not_refusal.iter().any(|x| *x);
         Reading {
             credential: !mentions.is_empty(),

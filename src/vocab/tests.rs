@@ -385,3 +385,19 @@ words = ["vault key"]
         assert!(err.problem.contains(problem), "{err}");
     }
 }
+
+#[test]
+fn prefilter_literals_are_few_and_short() {
+    let rules = rules();
+    let credential = rules.vocab.literals(&[
+        crate::vocab::Concept::Credential,
+        crate::vocab::Concept::CredentialWeak,
+    ]);
+    let refusal = rules.vocab.literals(&[
+        crate::vocab::Concept::Refusal,
+        crate::vocab::Concept::Failure,
+    ]);
+    eprintln!("credential: {credential:?}\nrefusal: {refusal:?}");
+    assert!(credential.contains(&"key".to_string()) && credential.contains(&"token".to_string()));
+    assert!(credential.len() < 40 && refusal.len() < 80);
+}

@@ -17,6 +17,10 @@ use crate::rules::RuleSet;
 /// refusal wording).
 pub struct Prefilter {
     literals: Option<AhoCorasick>,
+    /// App formats: the vocabulary's credential words, which make a record a candidate
+    /// only beside a creation word (`creation`; `None`: no creation word needed).
+    credential: Option<AhoCorasick>,
+    creation: Option<AhoCorasick>,
     refusal: Option<AhoCorasick>,
     unconditional: Option<AhoCorasick>,
     /// The action literals and `\u`: finds the lines worth a closer look in a whole block.
@@ -26,13 +30,19 @@ pub struct Prefilter {
 impl Prefilter {
     fn build(
         literals: &[String],
+        vocab: Option<&Words>,
         refusal: Option<&[String]>,
         unconditional: &[String],
     ) -> Prefilter {
         let mut finder = literals.to_vec();
+        finder.extend(vocab.iter().flat_map(|v| v.credential.iter().cloned()));
         finder.push("\\u".to_string());
         Prefilter {
             literals: automaton(literals),
+            credential: vocab.and_then(|v| automaton(&v.credential)),
+            creation: vocab
+                .and_then(|v| v.creation.as_deref())
+                .and_then(automaton),
             refusal: refusal.and_then(automaton),
             unconditional: (!unconditional.is_empty())
                 .then(|| automaton(unconditional))
@@ -77,9 +87,31 @@ impl Prefilter {
                     self.refusal.as_ref().is_none_or(|r| r.is_match(raw))
                         || self.unconditional.as_ref().is_some_and(|u| u.is_match(raw))
                 };
-                (ac.is_match(raw) && refused()) || escaped()
+                let vocab = || {
+                    self.credential.as_ref().is_some_and(|c| c.is_match(raw))
+                        && self.creation.as_ref().is_none_or(|c| c.is_match(raw))
+                };
+                ((ac.is_match(raw) || vocab()) && refused()) || escaped()
             }
         }
+    }
+}
+
+/// The vocabulary's literals for a format whose records (or fallback text) are app logs.
+struct Words {
+    credential: Vec<String>,
+    /// `None`: a credential word alone makes a candidate (`near-misses`).
+    creation: Option<Vec<String>>,
+}
+
+impl Words {
+    fn of(rules: &RuleSet, format: InputFormat, need_creation: bool) -> Option<Words> {
+        let app = format.platforms().contains(&crate::event::Platform::App)
+            || format.falls_back_to_text();
+        app.then(|| Words {
+            credential: rules.vocab_credential_literals(),
+            creation: need_creation.then(|| rules.vocab_creation_literals()),
+        })
     }
 }
 
@@ -127,7 +159,11 @@ impl Prefilters {
                     literals.sort();
                     literals.dedup();
                 }
-                (format, Prefilter::build(&literals, None, &[]))
+                let vocab = Words::of(rules, format, false);
+                (
+                    format,
+                    Prefilter::build(&literals, vocab.as_ref(), None, &[]),
+                )
             })
             .collect();
         Prefilters { by_format }
@@ -137,9 +173,10 @@ impl Prefilters {
         let own = rules.prefilter_literals(format.platforms());
         let refusal = rules.refusal_literals();
         let text = InputFormat::Text;
+        let vocab = Words::of(rules, format, true);
         if !format.falls_back_to_text() {
             let refusal = format.refusal_by_wording().then_some(refusal).flatten();
-            return Prefilter::build(&own, refusal.as_deref(), &[]);
+            return Prefilter::build(&own, vocab.as_ref(), refusal.as_deref(), &[]);
         }
         let mut all = own.clone();
         all.extend(rules.prefilter_literals(text.platforms()));
@@ -151,7 +188,7 @@ impl Prefilters {
         } else {
             own
         };
-        Prefilter::build(&all, refusal.as_deref(), &unconditional)
+        Prefilter::build(&all, vocab.as_ref(), refusal.as_deref(), &unconditional)
     }
 
     /// Prefilters that pass everything.
@@ -165,6 +202,8 @@ impl Prefilters {
     pub fn for_format(&self, format: InputFormat) -> &Prefilter {
         const PASS: Prefilter = Prefilter {
             literals: None,
+            credential: None,
+            creation: None,
             refusal: None,
             unconditional: None,
             finder: None,

@@ -294,6 +294,19 @@ impl RuleSet {
         Some(literals)
     }
 
+    /// Literals one of which every app record the vocabulary makes a key generation holds:
+    /// its credential words...
+    pub fn vocab_credential_literals(&self) -> Vec<String> {
+        self.vocab
+            .literals(&[Concept::Credential, Concept::CredentialWeak])
+    }
+
+    /// ...and its creation words.
+    pub fn vocab_creation_literals(&self) -> Vec<String> {
+        self.vocab
+            .literals(&[Concept::Create, Concept::CreateAdjacent])
+    }
+
     /// Every literal some action for one of `platforms` needs: a record of those platforms
     /// containing none of them (ASCII case-insensitively) cannot be a key generation.
     pub fn prefilter_literals(&self, platforms: &[Platform]) -> Vec<String> {
@@ -303,13 +316,6 @@ impl RuleSet {
             .filter(|a| a.platforms.is_empty() || a.platforms.iter().any(|p| platforms.contains(p)))
             .flat_map(|a| a.literals.iter().map(|l| l.to_ascii_lowercase()))
             .collect();
-        // The vocabulary reads app records: each names a credential.
-        if platforms.contains(&Platform::App) {
-            literals.extend(
-                self.vocab
-                    .literals(&[Concept::Credential, Concept::CredentialWeak]),
-            );
-        }
         literals.sort();
         literals.dedup();
         literals

@@ -227,6 +227,8 @@ pub struct Vocabulary {
     index: HashMap<String, Vec<(Slot, usize)>>,
     /// Finds the credential literals: a message without one is not tokenized at all.
     credential_finder: Option<aho_corasick::AhoCorasick>,
+    /// Finds the creation literals: neither is a message without one.
+    creation_finder: Option<aho_corasick::AhoCorasick>,
 }
 
 impl Vocabulary {
@@ -262,19 +264,25 @@ impl Vocabulary {
             }
         }
         vocab.index_phrases();
-        let literals = vocab.literals(&[Concept::Credential, Concept::CredentialWeak]);
-        vocab.credential_finder = aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(&literals)
-            .ok();
+        let finder = |concepts: &[Concept]| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(vocab.literals(concepts))
+                .ok()
+        };
+        let credential = finder(&[Concept::Credential, Concept::CredentialWeak]);
+        let creation = finder(&[Concept::Create, Concept::CreateAdjacent]);
+        vocab.credential_finder = credential;
+        vocab.creation_finder = creation;
         vocab
     }
 
-    /// Whether `text` may name a credential (holds one of the credential literals).
-    pub fn may_name_credential(&self, text: &str) -> bool {
-        self.credential_finder
-            .as_ref()
-            .is_none_or(|f| f.is_match(text))
+    /// Whether `text` may name a credential being created (holds a credential literal and
+    /// a creation literal).
+    pub fn may_name_creation(&self, text: &str) -> bool {
+        let has =
+            |f: &Option<aho_corasick::AhoCorasick>| f.as_ref().is_none_or(|f| f.is_match(text));
+        has(&self.credential_finder) && has(&self.creation_finder)
     }
 
     fn index_phrases(&mut self) {

@@ -69,14 +69,14 @@ impl Vocabulary {
         self.read_as(text, true)
     }
 
-    /// [`Vocabulary::read`], but only when the message names a credential: refusal, failure
-    /// and cause are left unread otherwise (for records no action rule matched).
+    /// [`Vocabulary::read`], but only when the message may name a credential being created:
+    /// otherwise nothing is read (for records no action rule matched, outside near-misses).
     pub fn read_if_credential(&self, text: &str) -> Reading {
         self.read_as(text, false)
     }
 
     fn read_as(&self, text: &str, full: bool) -> Reading {
-        if !full && !self.may_name_credential(text) {
+        if !full && !self.may_name_creation(text) {
             return Reading::default();
         }
         let words: Vec<Word> = words(text).into_iter().filter(|w| !w.field_name).collect();

@@ -77,7 +77,7 @@ fn credential_being_created() {
         ),
         ("apikey.create", "create_api_key"),
         ("ServiceTokenCreate", "create_access_token"),
-        ("issue app password for mailbox", "create_client_secret"),
+        ("issue app secret for mailbox", "create_client_secret"),
         (
             "create client certificate for device-7",
             "create_credential",

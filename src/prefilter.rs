@@ -6,6 +6,9 @@
 //! and failure words. It may let too much through, never too little: `--no-prefilter` gives
 //! byte-identical output.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::format::InputFormat;
@@ -91,7 +94,8 @@ impl Prefilter {
                     self.credential.as_ref().is_some_and(|c| c.is_match(raw))
                         && self.creation.as_ref().is_none_or(|c| c.is_match(raw))
                 };
-                ((ac.is_match(raw) || vocab()) && refused()) || escaped()
+                // Refusal words are the rarer: looked for first.
+                (refused() && (ac.is_match(raw) || vocab())) || escaped()
             }
         }
     }
@@ -115,7 +119,21 @@ impl Words {
     }
 }
 
+/// The automaton of a literal list; formats share the same lists, so each is built once
+/// (an `AhoCorasick` clone shares its automaton).
 fn automaton(literals: &[String]) -> Option<AhoCorasick> {
+    type Cache = Mutex<HashMap<Vec<String>, Option<AhoCorasick>>>;
+    static BUILT: LazyLock<Cache> = LazyLock::new(|| Mutex::new(HashMap::new()));
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    built
+        .entry(literals.to_vec())
+        .or_insert_with(|| build_automaton(literals))
+        .clone()
+}
+
+fn build_automaton(literals: &[String]) -> Option<AhoCorasick> {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::Standard)

@@ -161,8 +161,7 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     let first = |keys: &[&str]| keys.iter().find_map(|k| non_empty(lookup(k)));
     let status = first(STATUS).and_then(|s| s.trim().parse::<u16>().ok());
     let message = first(MESSAGE);
-    let error = first(ERROR);
-    let codes = all(&lookup, ERROR).filter(|all| error.as_deref() != Some(all.as_ref()));
+    let (error, codes) = errors(&lookup);
     let worded = first(OUTCOME).and_then(|o| outcome_word(&o));
     let outcome = match (outcome_from_status(status), worded) {
         (Outcome::Unstated, Some(Worded::Denied)) => Outcome::Denied,
@@ -207,18 +206,25 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     record
 }
 
-/// Every distinct non-empty value of `keys`, joined with `: ` (an app may log `error` and
-/// `reason` both).
-fn all<'a>(lookup: &impl Fn(&str) -> Option<Cow<'a, str>>, keys: &[&str]) -> Option<Cow<'a, str>> {
-    let mut found: Option<Cow<'a, str>> = None;
-    for value in keys.iter().filter_map(|k| non_empty(lookup(k))) {
-        found = match found {
-            None => Some(value),
-            Some(so_far) if so_far.contains(value.as_ref()) => Some(so_far),
-            Some(so_far) => Some(Cow::Owned(format!("{so_far}: {value}"))),
-        };
+/// The first error field (for the message), and when there are more (`error` and `why`),
+/// every distinct one joined with `: ` (for the vocabulary), in one pass over the keys.
+fn errors<'a>(
+    lookup: &impl Fn(&str) -> Option<Cow<'a, str>>,
+) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
+    let mut values = ERROR.iter().filter_map(|k| non_empty(lookup(k)));
+    let Some(first) = values.next() else {
+        return (None, None);
+    };
+    let mut all: Option<String> = None;
+    for value in values {
+        let so_far = all.get_or_insert_with(|| first.to_string());
+        if !so_far.contains(value.as_ref()) {
+            so_far.push_str(": ");
+            so_far.push_str(&value);
+        }
     }
-    found
+    let all = all.filter(|a| a.as_str() != first.as_ref());
+    (Some(first), all.map(Cow::Owned))
 }
 
 /// What an outcome word says.
@@ -232,7 +238,11 @@ enum Worded {
 /// `denied`, `DENY`, `access-denied` -> denied; `failure`, `error` -> failed (refused or
 /// not: the text decides); `success`, `allowed` -> succeeded; anything else says nothing.
 fn outcome_word(value: &str) -> Option<Worded> {
-    let word = value.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    let value = value.trim();
+    if value.len() > 20 || value.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let word = value.to_ascii_lowercase().replace(['-', ' '], "_");
     match word.as_str() {
         "deny" | "denied" | "reject" | "rejected" | "refused" | "blocked" | "forbidden"
         | "forbid" | "unauthorized" | "unauthorised" | "disallowed" | "prohibited"

@@ -310,6 +310,7 @@ fn extract_stage(c: &mut Criterion) {
                         format,
                         line: i as u64 + 1,
                         record: None,
+                        modified: None,
                     };
                     black_box(extract(record, &ctx, at));
                 }
@@ -391,6 +392,7 @@ fn events(n: usize) -> Vec<Event> {
                 format: *format,
                 line: i as u64 + 1,
                 record: None,
+                modified: None,
             };
             extract(parse_record(*format, line), &ctx, at)
         })

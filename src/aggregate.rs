@@ -34,6 +34,9 @@ pub struct Inputs {
     pub formats: BTreeMap<String, u64>,
     /// The first malformed records of each file, for the report.
     pub malformed_samples: Vec<(String, Malformed)>,
+    /// Per input read, its digest (see [`crate::digest`]) and name: what `merge` checks for
+    /// inputs summarised twice.
+    pub digests: BTreeMap<String, String>,
 }
 
 impl Inputs {
@@ -52,6 +55,9 @@ impl Inputs {
         merge_counts(&mut self.formats, other.formats);
         self.malformed_samples.extend(other.malformed_samples);
         self.malformed_samples.sort();
+        for (digest, file) in other.digests {
+            self.digests.entry(digest).or_insert(file);
+        }
     }
 }
 

@@ -19,7 +19,7 @@ use crate::output;
 use crate::prefilter::Prefilters;
 use crate::progress;
 use crate::report::json::ThresholdDoc;
-use crate::report::table::GroupRow;
+use crate::report::table::{GroupRow, Groups};
 use crate::report::{self, EventWriter, SummaryContext, SummaryWriter};
 use crate::rules::RuleSet;
 use crate::scan::{FileScan, MALFORMED_SAMPLES, Scanner};
@@ -117,6 +117,12 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
     )?;
     crate::interrupt::check()?;
     let mut summary = Summary::default();
+    summary.inputs.digests = with_threads(config.threads, || {
+        inputs
+            .par_iter()
+            .filter_map(|i| crate::digest::of_input(i).map(|d| (d, i.display.to_string())))
+            .collect()
+    })?;
     for error in walk_errors {
         writeln!(diagnostics, "keydeny: {}: {}", error.path, error.message)?;
         summary.inputs.errors.push(InputError {
@@ -293,7 +299,7 @@ pub struct ReportOptions<'a> {
     pub redact: bool,
     /// `--by` rows and `--explain` for the table format.
     pub table: TableView,
-    pub by_rows: Vec<GroupRow>,
+    pub groups: Option<Groups>,
 }
 
 /// Table-only options of `summary`.
@@ -313,7 +319,7 @@ impl<'a> ReportOptions<'a> {
     ) -> Self {
         ReportOptions {
             format: args.format,
-            top: args.top,
+            top: args.top.unwrap_or(5),
             title: args.title.as_deref(),
             baseline: args.baseline.as_deref(),
             zone,
@@ -323,7 +329,7 @@ impl<'a> ReportOptions<'a> {
             terminal: Terminal::default(),
             redact: true,
             table: TableView::default(),
-            by_rows: Vec::new(),
+            groups: None,
         }
     }
 }
@@ -377,10 +383,7 @@ pub fn write_summary(
     };
     let mut table = report::table::TableWriter::new(options.zone, options.terminal);
     table.explain = options.table.explain;
-    table.by = options
-        .table
-        .by
-        .map(|by| (by.id(), options.by_rows.clone()));
+    table.by = options.groups.clone();
     let writer: &dyn SummaryWriter = match options.format {
         SummaryFormat::Table => &table,
         SummaryFormat::Json => &report::json::Json,
@@ -414,7 +417,12 @@ pub fn summary(
     options.redact = config.redact;
     options.table = view;
     if let Some(by) = view.by {
-        options.by_rows = groups(&findings.events, by, config.zone, args.top.max(20));
+        options.groups = Some(groups(
+            &findings.events,
+            by,
+            config.zone,
+            args.top.unwrap_or(20),
+        ));
     }
     let digest = &config.rules.digest;
     write_summary(
@@ -439,7 +447,8 @@ pub fn events(
     if findings.nothing_read() {
         return Ok(Outcome::InputErrors);
     }
-    let table = report::table::TableWriter::new(config.zone, config.terminal);
+    let mut table = report::table::TableWriter::new(config.zone, config.terminal);
+    table.filtered = findings.summary.filtered;
     let writer: &dyn EventWriter = match format {
         EventsFormat::Table => &table,
         EventsFormat::Csv => &report::csv::Csv,
@@ -465,6 +474,7 @@ pub fn merge(
     let mut windows = Vec::new();
     let mut digests = Vec::new();
     let mut unmasked = false;
+    let mut shards = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(file)
             .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
@@ -474,6 +484,27 @@ pub fn merge(
                 format!("{}: {e}", file.display()),
             )
         })?;
+        if read.summary.inputs.digests.is_empty() && read.summary.inputs.files > 0 {
+            writeln!(
+                diagnostics,
+                "keydeny: warning: {}: no input digests (stdin, or an older schema): cannot check that its inputs are not in another summary",
+                file.display()
+            )?;
+        }
+        shards.push((file.display().to_string(), read));
+    }
+    let checked: Vec<crate::digest::Shard<'_>> = shards
+        .iter()
+        .map(|(name, read)| crate::digest::Shard {
+            name: name.clone(),
+            window: read.window,
+            digests: &read.summary.inputs.digests,
+        })
+        .collect();
+    if let Some(problem) = crate::digest::overlap(&checked) {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, problem));
+    }
+    for (_, read) in shards {
         merged.merge(read.summary);
         unmasked |= !read.redaction;
         windows.push(read.window);
@@ -509,8 +540,9 @@ pub fn merge(
     )
 }
 
-/// `summary --by`: events per key of one dimension, with their causes, most events first.
-fn groups(events: &[Event], by: GroupBy, zone: Zone, limit: usize) -> Vec<GroupRow> {
+/// `summary --by`: events per key of one dimension, with their causes, most events first;
+/// the first `limit` keys, and how many more there are.
+fn groups(events: &[Event], by: GroupBy, zone: Zone, limit: usize) -> Groups {
     struct Acc {
         count: u64,
         causes: BTreeMap<Cause, u64>,
@@ -550,14 +582,19 @@ fn groups(events: &[Event], by: GroupBy, zone: Zone, limit: usize) -> Vec<GroupR
                 key,
                 count: acc.count,
                 causes,
-                first: zone.format_secs_opt(acc.first),
-                last: zone.format_secs_opt(acc.last),
+                first: zone.format_opt(acc.first),
+                last: zone.format_opt(acc.last),
             }
         })
         .collect();
     rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+    let more = rows.len().saturating_sub(limit);
     rows.truncate(limit);
-    rows
+    Groups {
+        name: by.id(),
+        rows,
+        more,
+    }
 }
 
 /// The smallest window covering every shard's window (open when any shard's is open).
@@ -575,8 +612,14 @@ fn union_window(windows: &[Window]) -> Window {
     Window { since, until }
 }
 
-/// `keydeny explain [CAUSE]`.
-pub fn explain(rules: &RuleSet, cause: Option<Cause>, out: &mut dyn Write) -> io::Result<()> {
+/// `keydeny explain [CAUSE]`: prose wrapped at spaces to `width` (the terminal's), never cut.
+pub fn explain(
+    rules: &RuleSet,
+    cause: Option<Cause>,
+    width: Option<usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    use crate::report::layout::wrap;
     let causes: Vec<Cause> = cause.map_or_else(|| Cause::ALL.to_vec(), |c| vec![c]);
     for (i, cause) in causes.into_iter().enumerate() {
         let Some(doc) = rules.cause_doc(cause) else {
@@ -585,11 +628,14 @@ pub fn explain(rules: &RuleSet, cause: Option<Cause>, out: &mut dyn Write) -> io
         if i > 0 {
             writeln!(out)?;
         }
-        writeln!(out, "{}: {}", cause.id(), doc.title)?;
-        writeln!(out, "  {}", doc.meaning)?;
+        let title = format!("{}: {}", cause.id(), doc.title);
+        writeln!(out, "{}", wrap(&title, width, "", "  "))?;
+        writeln!(out, "{}", wrap(&doc.meaning, width, "  ", "  "))?;
         writeln!(out, "  What to do:")?;
         for (n, step) in doc.steps.iter().enumerate() {
-            writeln!(out, "    {}. {step}", n + 1)?;
+            let number = format!("    {}. ", n + 1);
+            let indent = " ".repeat(number.len());
+            writeln!(out, "{}", wrap(step, width, &number, &indent))?;
         }
     }
     Ok(())

@@ -9,6 +9,20 @@ use crate::event::{Cause, Platform};
 use crate::format::InputFormat;
 use crate::terminal::ColorChoice;
 
+/// The exit codes, at the end of every `--help` (and in the man pages' EXIT STATUS).
+macro_rules! exit_codes {
+    () => {
+        "Exit status:\n  0  success\n  1  a --fail-on threshold was reached\n  2  usage error, fatal error, or an unreadable input (the rest is processed)"
+    };
+}
+
+/// The environment variables keydeny reads (top-level `--help` and the man pages).
+macro_rules! environment {
+    () => {
+        "Environment:\n  NO_COLOR     set (non-empty): no colour with --color auto\n  KEYDENY_NOW  the time (RFC 3339) that relative --since/--until count back from\n  LC_ALL, LC_CTYPE, LANG   not UTF-8: sparklines in ASCII, as with --ascii"
+    };
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "keydeny",
@@ -17,7 +31,7 @@ use crate::terminal::ColorChoice;
     long_about = "keydeny reads application and cloud audit logs (files, directories, gzip, zstd, stdin), \
 finds every denied attempt to create an API key, access key or token, classifies why it was \
 denied and reports it.",
-    after_help = "Examples:\n  keydeny summary /var/log/app/                       who fails to create keys, and why\n  keydeny summary --by actor --since 1h logs/          the same, per actor, for the last hour\n  keydeny events --cause mfa_required --actor alice logs/\n  keydeny events --format csv -o denied.csv --since 7d logs/\n  keydeny summary --format html -o report.html --baseline last.json logs/\n  keydeny watch /var/log/app/                          follow live logs\n  keydeny explain policy_block                         what a cause means and what to do\n  keydeny rules test my-rules.toml app.log             teach keydeny your application's log"
+    after_help = concat!("Examples:\n  keydeny summary /var/log/app/                  # who fails to create keys, why\n  keydeny summary --by actor --since 1h logs/    # per actor, for the last hour\n  keydeny events --cause mfa_required --actor alice logs/\n  keydeny events --format csv -o denied.csv --since 7d logs/\n  keydeny summary --format html -o report.html --baseline last.json logs/\n  keydeny watch /var/log/app/                    # follow live logs\n  keydeny explain policy_block                   # a cause and what to do\n  keydeny rules test my-rules.toml app.log       # teach keydeny your log\n\n", environment!(), "\n\n", exit_codes!())
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -31,21 +45,27 @@ pub struct Cli {
     /// Fit tables into N columns (default: the terminal's width; no limit when piped).
     #[arg(long, value_name = "N", global = true, hide = true)]
     pub width: Option<usize>,
+    /// Draw sparklines with ASCII characters only (also when the locale is not UTF-8).
+    #[arg(long, global = true)]
+    pub ascii: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Denied key generations grouped by cause, then actor (default: table).
     #[command(
-        after_help = "Examples:\n  keydeny summary /var/log/app/\n  keydeny summary --by actor --since 1h /var/log/\n  keydeny summary --explain --cause mfa_required logs/\n  keydeny summary --format html -o report.html --tz Europe/Berlin --baseline last.json logs/\n  keydeny summary --format json -o today.json --fail-on 50 --fail-on mfa_required=1 logs/"
+        after_help = concat!("Examples:\n  keydeny summary /var/log/app/\n  keydeny summary --by actor --since 1h /var/log/\n  keydeny summary --explain --cause mfa_required logs/\n  keydeny summary --format html -o report.html --tz Europe/Berlin \\\n      --baseline last.json logs/\n  keydeny summary --format json -o today.json --fail-on 50 \\\n      --fail-on mfa_required=1 logs/\n\n", exit_codes!())
     )]
     Summary(SummaryArgs),
     /// One row per denied key-generation event (table, csv or ndjson).
     #[command(
-        after_help = "Examples:\n  keydeny events --cause mfa_required --actor alice --since 1h logs/\n  keydeny events --format csv -o denied.csv --since 2024-05-01T00:00:00Z --until 2024-05-08T00:00:00Z logs/\n  keydeny events --format ndjson logs/ | jq .reason\n  zcat trail.json.gz | keydeny events --platform aws"
+        after_help = concat!("Examples:\n  keydeny events --cause mfa_required --actor alice --since 1h logs/\n  keydeny events --format csv -o denied.csv \\\n      --since 2024-05-01 --until 2024-05-08 logs/\n  keydeny events --format ndjson logs/ | jq .reason\n  zcat trail.json.gz | keydeny events --platform aws\n\n", exit_codes!())
     )]
     Events(EventsArgs),
     /// Combine summary JSON files of disjoint inputs into the summary of their union.
+    #[command(
+        after_help = concat!("Examples:\n  keydeny merge --format html -o report.html web1.json web2.json\n\nThe same input in two summaries is refused: every summary carries a digest\nof each input it read.\n\n", exit_codes!())
+    )]
     Merge(MergeArgs),
     /// What keydeny almost counted, by message shape: credentials refused without an act of
     /// creating them, key generations that failed without a known refusal, unknown causes.
@@ -55,21 +75,38 @@ pub enum Command {
     )]
     NearMisses(NearMissesArgs),
     /// Follow log files (like tail -F) and print each denied key generation as it happens.
+    #[command(
+        after_help = concat!("Examples:\n  keydeny watch /var/log/app/\n  keydeny watch --from-start --tz Europe/Berlin app.log\n\nA path that does not exist yet is waited for. Ctrl-C prints the summary.\n\n", exit_codes!())
+    )]
     Watch(WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = exit_codes!())]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff).
-    Man,
+    /// Print a manual page (roff), or write one per command into a directory.
+    #[command(
+        after_help = concat!("Examples:\n  keydeny man | man -l -\n  keydeny man summary > keydeny-summary.1\n  keydeny man --dir /usr/local/share/man/man1\n\n", exit_codes!())
+    )]
+    Man {
+        /// The command whose page to print (`summary`, `rules-test`, ...); the top-level page
+        /// when omitted.
+        #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+        command: Option<String>,
+        /// Write keydeny.1 and a page per command (keydeny-summary.1, ...) into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// What each cause means and how to fix it.
+    #[command(after_help = exit_codes!())]
     Explain {
         /// One cause id; all causes when omitted.
         #[arg(value_enum)]
         cause: Option<Cause>,
     },
     /// Show the built-in rules or validate a rules file.
+    #[command(after_help = exit_codes!())]
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
@@ -124,9 +161,9 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
     pub format: SummaryFormat,
-    /// Actors, tenants and sources listed per group.
-    #[arg(long, default_value_t = 5, value_name = "N", help_heading = "Output")]
-    pub top: usize,
+    /// Actors, tenants and sources listed per group (default 5), or rows of --by (default 20).
+    #[arg(long, value_name = "N", help_heading = "Output")]
+    pub top: Option<usize>,
     /// Report title (markdown and html).
     #[arg(long, value_name = "TEXT", help_heading = "Output")]
     pub title: Option<String>,
@@ -241,10 +278,12 @@ pub struct ScanArgs {
     /// Write the output to FILE (atomically: a temp file renamed into place).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Only events at or after TIME: RFC 3339 (2024-05-02T10:00:00Z, +02:00) or relative (90m, 24h, 7d).
+    /// Only events at or after TIME: RFC 3339 (2024-05-02T10:00:00Z, +02:00), a date
+    /// (2024-05-02: the start of that day in --tz, else UTC) or relative (90m, 24h, 7d).
     #[arg(long, value_name = "TIME", help_heading = "Filters")]
     pub since: Option<String>,
-    /// Only events before TIME: RFC 3339 or relative (90m, 24h, 7d).
+    /// Only events before TIME: RFC 3339, a date (the start of that day in --tz, else UTC) or
+    /// relative (90m, 24h, 7d).
     #[arg(long, value_name = "TIME", help_heading = "Filters")]
     pub until: Option<String>,
     /// Only these platforms (repeat or comma-separate).

@@ -65,9 +65,10 @@ impl ScanConfig {
     /// Validate `args`; relative times count back from `now`.
     pub fn from_args(args: ScanArgs, now: DateTime<Utc>) -> Result<ScanConfig, ConfigError> {
         let now = parse_now(args.now.as_deref(), now)?;
+        let zone = parse_zone(args.tz.as_deref())?;
         let window = Window {
-            since: time_flag("--since", args.since.as_deref(), now)?,
-            until: time_flag("--until", args.until.as_deref(), now)?,
+            since: time_flag("--since", args.since.as_deref(), now, zone)?,
+            until: time_flag("--until", args.until.as_deref(), now, zone)?,
         };
         if let (Some(since), Some(until)) = (window.since, window.until) {
             if since >= until {
@@ -75,7 +76,8 @@ impl ScanConfig {
                     flag: "--until",
                     value: args.until.unwrap_or_default(),
                     problem: format!(
-                        "the window is empty: --until must be after --since ({since})"
+                        "the window is empty: --until must be after --since ({})",
+                        zone.format(since)
                     ),
                 });
             }
@@ -102,7 +104,7 @@ impl ScanConfig {
             block_size: args.block_size.max(1),
             max_record: args.max_record_size.max(1024),
             now,
-            zone: parse_zone(args.tz.as_deref())?,
+            zone,
             terminal: Terminal::default(),
             quiet: false,
             redact: !args.no_redact,
@@ -218,22 +220,34 @@ fn parse_threshold(text: &str) -> Result<Threshold, ConfigError> {
     Ok(Threshold { cause, limit })
 }
 
-/// "now" for relative times: the clock, or `KEYDENY_NOW` (RFC 3339) for reproducible runs.
-pub fn now() -> DateTime<Utc> {
-    std::env::var("KEYDENY_NOW")
-        .ok()
-        .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
-        .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
+/// "now" for relative times: the clock, or `KEYDENY_NOW` (RFC 3339) for reproducible runs. A
+/// `KEYDENY_NOW` that is set but not a time is an error, never silently the clock.
+pub fn now() -> Result<DateTime<Utc>, ConfigError> {
+    now_from(std::env::var("KEYDENY_NOW").ok().as_deref(), Utc::now())
+}
+
+fn now_from(value: Option<&str>, clock: DateTime<Utc>) -> Result<DateTime<Utc>, ConfigError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(clock),
+        Some(text) => DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| ConfigError::Flag {
+                flag: "KEYDENY_NOW",
+                value: text.into(),
+                problem: "expected an RFC 3339 time like 2024-05-02T10:00:00Z".into(),
+            }),
+    }
 }
 
 fn time_flag(
     flag: &'static str,
     value: Option<&str>,
     now: DateTime<Utc>,
+    zone: Zone,
 ) -> Result<Option<DateTime<Utc>>, ConfigError> {
     value
         .map(|v| {
-            parse_time(v, now).map_err(|problem| ConfigError::Flag {
+            parse_time(v, now, zone).map_err(|problem| ConfigError::Flag {
                 flag,
                 value: v.into(),
                 problem,
@@ -242,15 +256,20 @@ fn time_flag(
         .transpose()
 }
 
-/// `90m`, `24h`, `7d`, `2w`, `30s` before `now`, or an RFC 3339 time with offset.
-pub fn parse_time(value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    const EXPECTED: &str =
-        "expected a duration like 90m, 24h, 7d or an RFC 3339 time like 2024-05-02T10:00:00Z";
+/// `90m`, `24h`, `7d`, `2w`, `30s` before `now`; an RFC 3339 time with offset; or a date
+/// (`2024-05-02`), meaning the start of that day in `zone`.
+pub fn parse_time(value: &str, now: DateTime<Utc>, zone: Zone) -> Result<DateTime<Utc>, String> {
+    const EXPECTED: &str = "expected a duration like 90m, 24h, 7d, a date like 2024-05-02 or an RFC 3339 time like 2024-05-02T10:00:00Z";
     let value = value.trim();
     if let Some(ago) = parse_duration(value) {
         return now
             .checked_sub_signed(ago)
             .ok_or_else(|| "duration too large".to_string());
+    }
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        return zone
+            .start_of_day(day)
+            .ok_or_else(|| format!("{value} has no start of day in {}", zone.name()));
     }
     DateTime::parse_from_rfc3339(value)
         .map(|t| t.with_timezone(&Utc))
@@ -287,16 +306,41 @@ mod tests {
             ("7d", Ok("2024-04-25T12:00:00+00:00")),
             ("2024-05-02T10:00:00+05:30", Ok("2024-05-02T04:30:00+00:00")),
             ("2024-05-02T10:00:00Z", Ok("2024-05-02T10:00:00+00:00")),
+            ("2024-05-02", Ok("2024-05-02T00:00:00+00:00")),
             ("7x", Err(())),
+            ("2024-13-02", Err(())),
             ("yesterday", Err(())),
             ("2024-05-02 10:00", Err(())),
             ("99999999999999999d", Err(())),
         ];
         for (input, expected) in cases {
-            let got = parse_time(input, now)
+            let got = parse_time(input, now, Zone::default())
                 .map(|t| t.to_rfc3339())
                 .map_err(|_| ());
             assert_eq!(got, expected.map(str::to_string), "{input}");
         }
+        let berlin: Zone = "Europe/Berlin".parse().unwrap();
+        assert_eq!(
+            parse_time("2024-05-02", now, berlin).unwrap().to_rfc3339(),
+            "2024-05-01T22:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn keydeny_now_is_a_time_or_an_error() {
+        let clock = Utc::now();
+        assert_eq!(now_from(None, clock).unwrap(), clock);
+        assert_eq!(now_from(Some(""), clock).unwrap(), clock);
+        assert_eq!(
+            now_from(Some("2024-05-02T10:00:00Z"), clock)
+                .unwrap()
+                .to_rfc3339(),
+            "2024-05-02T10:00:00+00:00"
+        );
+        let error = now_from(Some("yesterday"), clock).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "invalid KEYDENY_NOW value \"yesterday\": expected an RFC 3339 time like 2024-05-02T10:00:00Z"
+        );
     }
 }

@@ -36,6 +36,12 @@ pub enum Platform {
 }
 
 impl Platform {
+    /// Whether this platform's records are refused in words (app logs, and the HTTP records
+    /// apps write) rather than by a structured outcome.
+    pub fn is_worded(self) -> bool {
+        matches!(self, Platform::App | Platform::Http)
+    }
+
     pub const ALL: [Platform; 10] = [
         Platform::Aws,
         Platform::Gcp,

@@ -22,6 +22,9 @@ pub struct Position<'p> {
     pub format: InputFormat,
     pub line: u64,
     pub record: Option<u64>,
+    /// When the input was last modified (`None` for stdin and live files): year-less times
+    /// are dated not after it, nor after "now".
+    pub modified: Option<DateTime<Utc>>,
 }
 
 impl Position<'_> {
@@ -222,7 +225,8 @@ fn build_event(
         .or(record.error_code.as_deref())
         .unwrap_or("");
     let time = if record.yearless {
-        record.time.map(|t| with_year(t, ctx.now))
+        let reference = at.modified.map_or(ctx.now, |m| m.min(ctx.now));
+        record.time.map(|t| with_year(t, reference))
     } else {
         record.time
     };
@@ -256,8 +260,9 @@ fn request_line(method: Option<&str>, path: Option<&str>) -> String {
     }
 }
 
-/// A year-less time (RFC 3164 syslog) placed in the year of `now`, or the year before when
-/// that would put it more than a day in the future.
+/// A year-less time (RFC 3164 syslog) placed in the year of `now` (the file's modification
+/// time, or the clock), or the year before when that would put it more than a day after
+/// `now`: the most recent such date not after it, as lnav and rsyslog date them.
 fn with_year(time: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
     let this_year = time.with_year(now.year()).unwrap_or(time);
     if this_year > now + chrono::Duration::days(1) {

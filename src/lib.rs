@@ -12,11 +12,13 @@ pub mod aggregate;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod digest;
 pub mod error;
 pub mod event;
 pub mod extract;
 pub mod format;
 pub mod interrupt;
+pub mod man;
 pub mod near_misses;
 pub mod output;
 pub mod prefilter;
@@ -137,11 +139,12 @@ fn run(
     err: &mut dyn Write,
     streams: Streams,
 ) -> Result<i32, Failure> {
-    let terminal = Terminal::new(streams, cli.color, cli.width, cli.quiet);
+    let mut terminal = Terminal::new(streams, cli.color, cli.width, cli.quiet);
+    terminal.ascii |= cli.ascii;
     match cli.command {
         Command::Summary(args) => {
-            let config =
-                ScanConfig::from_args(args.scan, config::now())?.with_terminal(terminal, cli.quiet);
+            let config = ScanConfig::from_args(args.scan, config::now()?)?
+                .with_terminal(terminal, cli.quiet);
             let view = app::TableView {
                 by: args.by,
                 explain: args.explain,
@@ -150,7 +153,7 @@ fn run(
         }
         Command::Merge(args) => {
             let zone = config::parse_zone(args.tz.as_deref())?;
-            let now = config::parse_now(args.now.as_deref(), config::now())?;
+            let now = config::parse_now(args.now.as_deref(), config::now()?)?;
             let fail_on = config::parse_thresholds(&args.fail_on)?;
             let mut options =
                 app::ReportOptions::new(&args.report, args.output.as_deref(), zone, now, &fail_on);
@@ -159,14 +162,14 @@ fn run(
             Ok(app::merge(&args.files, &rules, &options, out, err)?.exit_code())
         }
         Command::NearMisses(args) => {
-            let mut config =
-                ScanConfig::from_args(args.scan, config::now())?.with_terminal(terminal, cli.quiet);
+            let mut config = ScanConfig::from_args(args.scan, config::now()?)?
+                .with_terminal(terminal, cli.quiet);
             config.near_misses = true;
             Ok(near_misses::run(&config, args.top, out, err)?.exit_code())
         }
         Command::Events(args) => {
-            let config =
-                ScanConfig::from_args(args.scan, config::now())?.with_terminal(terminal, cli.quiet);
+            let config = ScanConfig::from_args(args.scan, config::now()?)?
+                .with_terminal(terminal, cli.quiet);
             Ok(app::events(&config, args.format, out, err)?.exit_code())
         }
         Command::Watch(args) => {
@@ -183,15 +186,23 @@ fn run(
             Ok(watch::run(&rules, &options, out, err)?)
         }
         Command::Explain { cause } => {
-            app::explain(&builtin_rules()?, cause, out)?;
+            app::explain(&builtin_rules()?, cause, terminal.width, out)?;
             Ok(0)
         }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "keydeny", out);
             Ok(0)
         }
-        Command::Man => {
-            clap_mangen::Man::new(Cli::command()).render(out)?;
+        Command::Man { command, dir } => {
+            if let Some(dir) = dir {
+                for path in man::write_all(&dir)? {
+                    writeln!(out, "{}", path.display())?;
+                }
+                return Ok(0);
+            }
+            let (name, cmd) = man::page(command.as_deref()).map_err(Failure::Usage)?;
+            let all: Vec<String> = man::pages().into_iter().map(|(n, _)| n).collect();
+            man::render(&name, &cmd, &all, out)?;
             Ok(0)
         }
         Command::Rules {

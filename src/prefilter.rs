@@ -11,6 +11,7 @@ use std::sync::{LazyLock, Mutex};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
+use crate::event::Platform;
 use crate::format::InputFormat;
 use crate::rules::RuleSet;
 
@@ -187,25 +188,34 @@ impl Prefilters {
         Prefilters { by_format }
     }
 
+    /// A record passes when it holds an action literal of its format's platforms and, for
+    /// worded platforms (app logs), a refusal literal. So a format whose records come from
+    /// several kinds of platform (a wrapper carrying audit JSON, an access log whose foreign
+    /// lines are read as text) passes `(worded action and refusal) or structured action`.
     fn build(rules: &RuleSet, format: InputFormat) -> Prefilter {
         let own = rules.prefilter_literals(format.platforms());
-        let refusal = rules.refusal_literals();
-        let text = InputFormat::Text;
-        let vocab = Words::of(rules, format, true);
-        if !format.falls_back_to_text() {
-            let refusal = format.refusal_by_wording().then_some(refusal).flatten();
-            return Prefilter::build(&own, vocab.as_ref(), refusal.as_deref(), &[]);
+        let needs_refusal = format.refusal_by_wording() || format.falls_back_to_text();
+        if !needs_refusal {
+            return Prefilter::build(&own, None, None, &[]);
         }
-        let mut all = own.clone();
-        all.extend(rules.prefilter_literals(text.platforms()));
-        all.sort();
-        all.dedup();
-        // Own actions pass without refusal wording unless the format itself is worded.
-        let unconditional = if format.refusal_by_wording() {
-            Vec::new()
-        } else {
-            own
+        let mut all = own;
+        if format.falls_back_to_text() {
+            all.extend(rules.prefilter_literals(InputFormat::Text.platforms()));
+            all.sort();
+            all.dedup();
+        }
+        let structured: Vec<Platform> = format
+            .platforms()
+            .iter()
+            .copied()
+            .filter(|p| !p.is_worded())
+            .collect();
+        let unconditional = match structured.is_empty() {
+            true => Vec::new(),
+            false => rules.prefilter_literals(&structured),
         };
+        let vocab = Words::of(rules, format, true);
+        let refusal = rules.refusal_literals();
         Prefilter::build(&all, vocab.as_ref(), refusal.as_deref(), &unconditional)
     }
 

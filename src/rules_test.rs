@@ -64,6 +64,7 @@ fn verdict(rules: &RuleSet, raw: &[u8], format: InputFormat, file: &Arc<str>, li
         format,
         line,
         record: None,
+        modified: None,
     };
     match extract(
         *record,

@@ -157,6 +157,7 @@ impl Scanner<'_> {
             format,
             line: 0,
             record: None,
+            modified: input.path.as_deref().and_then(crate::source::modified),
         };
         let result = match sniff::framing(&sample) {
             Framing::Lines => self.scan_lines(stream, at, scan),

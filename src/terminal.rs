@@ -1,5 +1,6 @@
-//! What the terminal allows: colour (`--color`, `NO_COLOR`, TTY), the width tables fit in, and
-//! whether a progress bar may be drawn on stderr. Decided once in `main` from the real streams;
+//! What the terminal allows: colour (`--color`, `NO_COLOR`, TTY), the width tables fit in,
+//! whether it shows Unicode (`--ascii`, the locale) and whether a progress bar may be drawn
+//! on stderr. Decided once in `main` from the real streams;
 //! tests pass explicit values.
 
 use anstyle::{AnsiColor, Style};
@@ -26,6 +27,8 @@ pub struct Streams {
     pub columns: Option<usize>,
     /// `NO_COLOR` is set to a non-empty value.
     pub no_color: bool,
+    /// The locale is not UTF-8 (`LC_ALL`, `LC_CTYPE`, `LANG`): draw with ASCII only.
+    pub ascii: bool,
 }
 
 impl Streams {
@@ -41,8 +44,21 @@ impl Streams {
                 .map(|(w, _)| w.0 as usize)
                 .filter(|_| stdout_tty),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            ascii: !locale_is_utf8(|name| std::env::var(name).ok()),
         }
     }
+}
+
+/// Whether the locale's character set is UTF-8: the first of `LC_ALL`, `LC_CTYPE`, `LANG`
+/// that is set decides, as in POSIX; none set is the C locale (ASCII).
+pub fn locale_is_utf8(var: impl Fn(&str) -> Option<String>) -> bool {
+    ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|name| var(name).filter(|v| !v.is_empty()))
+        .is_some_and(|value| {
+            let value = value.to_ascii_lowercase();
+            value.contains("utf-8") || value.contains("utf8")
+        })
 }
 
 /// How to write for this terminal.
@@ -52,6 +68,8 @@ pub struct Terminal {
     /// Fit tables into this many columns; `None` when not a terminal (nothing is cut).
     pub width: Option<usize>,
     pub progress: bool,
+    /// Only ASCII in pictures (sparklines): `--ascii` or a non-UTF-8 locale.
+    pub ascii: bool,
     /// Standard input is a terminal: reading it waits for someone to type, so say so.
     pub stdin_tty: bool,
 }
@@ -72,6 +90,7 @@ impl Terminal {
             color,
             width: width.or(streams.columns),
             progress: streams.stderr_tty && !quiet,
+            ascii: streams.ascii,
             stdin_tty: streams.stdin_tty,
         }
     }
@@ -122,6 +141,7 @@ mod tests {
             stderr_tty: true,
             columns: Some(100),
             no_color: false,
+            ascii: false,
         };
         let pipe = Streams::default();
         assert!(Terminal::new(tty, ColorChoice::Auto, None, false).color);
@@ -160,5 +180,28 @@ mod tests {
             None
         );
         assert!(!Terminal::new(tty, ColorChoice::Auto, None, true).progress);
+    }
+
+    #[test]
+    fn locale_decides_unicode() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(locale_is_utf8(env(&[("LANG", "en_US.UTF-8")])));
+        assert!(locale_is_utf8(env(&[
+            ("LC_CTYPE", "C.utf8"),
+            ("LANG", "C")
+        ])));
+        assert!(!locale_is_utf8(env(&[
+            ("LC_ALL", "C"),
+            ("LANG", "en_US.UTF-8")
+        ])));
+        assert!(!locale_is_utf8(env(&[("LANG", "de_DE.ISO-8859-1")])));
+        assert!(!locale_is_utf8(env(&[])));
     }
 }

@@ -1,7 +1,9 @@
 //! `keydeny watch`: follow log files like `tail -F`. New files appearing in a watched
 //! directory are picked up; a rotated file (same name, new file) is finished and then reopened
 //! from its start; a truncated file is read again from its start. Each denied key generation
-//! is printed as one line as it appears; Ctrl-C prints the summary of what was seen.
+//! is printed as one line as it appears, in columns laid out like the `events` table (fixed
+//! once for the terminal's width, so every line lines up under the header); a path that
+//! does not exist yet is waited for, and said so. Ctrl-C prints the summary of what was seen.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -10,15 +12,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::aggregate::Summary;
 use crate::config::Window;
-use crate::event::Event;
+use crate::event::{Cause, Event};
 use crate::extract::{Context, Position, extract};
 use crate::format::sniff::{self, Sample};
 use crate::format::{InputFormat, Parsed};
-use crate::report::table::{TableWriter, cell, middle_cell, sanitize};
+use crate::report::layout::{Column, Layout, fit, render, width};
+use crate::report::table::{TableWriter, sanitize, short_cause};
 use crate::report::{SummaryContext, SummaryWriter};
 use crate::rules::RuleSet;
 use crate::source::walk;
@@ -58,21 +61,55 @@ pub fn run(
     let mut files: BTreeMap<PathBuf, Followed> = BTreeMap::new();
     let mut consumed: HashMap<(u64, u64), u64> = HashMap::new();
     let mut summary = Summary::default();
+    let mut waiting = missing(&options.paths);
     discover(options, &mut files, &consumed, options.from_start, err)?;
+    let names: Vec<&str> = files.values().map(|f| &*f.display).take(5).collect();
+    let more = files.len().saturating_sub(names.len());
+    let listed = match (names.is_empty(), more) {
+        (true, _) => String::new(),
+        (false, 0) => format!(": {}", names.join(", ")),
+        (false, more) => format!(": {} and {more} more", names.join(", ")),
+    };
     writeln!(
         err,
-        "keydeny: watching {} file(s); Ctrl-C prints the summary",
+        "keydeny: watching {} file(s){listed}; Ctrl-C prints the summary",
         files.len()
     )?;
+    for path in &waiting {
+        writeln!(err, "keydeny: waiting for {path} (it does not exist yet)")?;
+    }
     err.flush()?;
+    let layout = live_layout(options);
+    let header = render(
+        &live_columns(None, options.zone),
+        &layout,
+        |h| options.terminal.bold(h),
+        |_, _, _| String::new(),
+    );
+    write!(
+        out,
+        "{}",
+        header
+            .lines()
+            .next()
+            .map(|h| format!("{h}\n"))
+            .unwrap_or_default()
+    )?;
     while !crate::interrupt::requested() {
+        waiting.retain(|path| {
+            let gone = !Path::new(path).exists();
+            if !gone {
+                let _ = writeln!(err, "keydeny: {path} appeared; following it");
+            }
+            gone
+        });
         discover(options, &mut files, &consumed, true, err)?;
         for (path, followed) in files.iter_mut() {
             let before = (followed.line, followed.offset);
             let events = poll(path, followed, &mut consumed, rules, err)?;
             account(&mut summary, before, followed, events.len());
             for event in events {
-                print_event(&event, options, out)?;
+                print_event(&event, options, &layout, out)?;
                 summary.add(&event);
             }
         }
@@ -307,6 +344,7 @@ fn read_new(f: &mut Followed, rules: &RuleSet, events: &mut Vec<Event>) -> io::R
             format,
             line: f.line,
             record: None,
+            modified: None,
         };
         if let Parsed::Record(record) = format.parser().parse(raw) {
             events.extend(extract(
@@ -324,20 +362,96 @@ fn read_new(f: &mut Followed, rules: &RuleSet, events: &mut Vec<Event>) -> io::R
     Ok(())
 }
 
-/// `TIME  CAUSE  ACTOR  ACTION  REASON` on one line, fitted to the terminal.
-fn print_event(e: &Event, options: &WatchOptions, out: &mut dyn Write) -> io::Result<()> {
+/// The named paths that do not exist (yet).
+fn missing(paths: &[String]) -> Vec<String> {
+    paths
+        .iter()
+        .filter(|p| *p != "-" && !Path::new(p).exists())
+        .cloned()
+        .collect()
+}
+
+/// The columns of a live line: of `event`, or (`None`) of a template row whose widths are
+/// those the layout is fixed for (a time with milliseconds, the longest cause, 24-cell
+/// actor and action, a 60-cell reason).
+fn live_columns(event: Option<&Event>, zone: Zone) -> Vec<Column> {
+    let sample = DateTime::<Utc>::from_timestamp(0, 1_000_000).unwrap_or_default();
+    let (time, compact, cause, actor, action, reason) = match event {
+        None => (
+            zone.format(sample),
+            zone.compact(sample, false),
+            Cause::NetworkRestriction,
+            "x".repeat(24),
+            "x".repeat(24),
+            "x".repeat(60),
+        ),
+        Some(e) => (
+            e.time.map_or("-".into(), |t| zone.format(t)),
+            e.time.map_or("-".into(), |t| zone.compact(t, false)),
+            e.cause,
+            sanitize(e.actor.as_deref().unwrap_or("-")),
+            sanitize(&e.action),
+            sanitize(&e.reason),
+        ),
+    };
+    vec![
+        Column::new("TIME", vec![time]).compacts(
+            0,
+            format!("TIME ({})", zone.name()),
+            vec![compact],
+        ),
+        Column::new("CAUSE", vec![cause.id().to_string()]).compacts(
+            1,
+            "CAUSE",
+            vec![short_cause(cause).to_string()],
+        ),
+        Column::new("ACTOR", vec![actor])
+            .shrinks(2, 10, true)
+            .soft(16),
+        Column::new("ACTION", vec![action])
+            .shrinks(1, 14, false)
+            .drops(0),
+        Column::new("REASON", vec![reason])
+            .shrinks(0, 18, false)
+            .soft(40),
+    ]
+}
+
+/// The layout every live line uses: the template fitted to the terminal.
+fn live_layout(options: &WatchOptions) -> Layout {
+    fit(&live_columns(None, options.zone), options.terminal.width)
+}
+
+/// `TIME  CAUSE  ACTOR  ACTION  REASON` on one line, in the fixed layout; when piped, the
+/// reason is printed whole.
+fn print_event(
+    e: &Event,
+    options: &WatchOptions,
+    layout: &Layout,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let columns = live_columns(Some(e), options.zone);
+    let mut layout = Layout {
+        widths: layout.widths.clone(),
+        compact: layout.compact.clone(),
+    };
+    if options.terminal.width.is_none() {
+        if let Some(last) = layout.widths.last_mut() {
+            *last = Some(width(&columns[4].cells[0]));
+        }
+    }
     let t = &options.terminal;
-    let time = options.zone.format_opt(e.time);
-    let cause = t.cause(e.cause, &format!("{:<19}", e.cause.id()));
-    let actor = middle_cell(e.actor.as_deref().unwrap_or("-"), 40);
-    let action = sanitize(&e.action);
-    let used = time.len() + 19 + actor.chars().count() + action.chars().count() + 8;
-    let room = t
-        .width
-        .map_or(usize::MAX, |w| w.saturating_sub(used).max(20));
-    writeln!(
-        out,
-        "{time}  {cause}  {actor}  {action}  {}",
-        cell(&e.reason, room)
-    )
+    let text = render(
+        &columns,
+        &layout,
+        |_| String::new(),
+        |_, col, text| {
+            if col == 1 {
+                t.cause(e.cause, text)
+            } else {
+                text.to_string()
+            }
+        },
+    );
+    write!(out, "{}", text.trim_start_matches('\n'))
 }

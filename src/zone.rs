@@ -60,28 +60,73 @@ fn parse_offset(text: &str) -> Option<FixedOffset> {
 }
 
 impl Zone {
-    /// RFC 3339 with this zone's offset (`2024-05-02T15:30:00+05:30`; `Z` for UTC).
+    /// RFC 3339 with this zone's offset, to the second, or to the millisecond when the time
+    /// has a fraction (`2024-05-02T15:30:00+05:30`, `2024-05-02T10:00:00.362Z`): what tables
+    /// and reports show. CSV and JSON keep full precision (see `report::utc`).
     pub fn format(self, time: DateTime<Utc>) -> String {
+        let precision = if time.timestamp_subsec_nanos() == 0 {
+            SecondsFormat::Secs
+        } else {
+            SecondsFormat::Millis
+        };
+        self.rfc3339(time, precision)
+    }
+
+    /// Like [`Zone::format`], always to the second: for times that did not come from a log
+    /// (when a report was generated, a window counted back from the clock).
+    pub fn format_secs(self, time: DateTime<Utc>) -> String {
+        self.rfc3339(time, SecondsFormat::Secs)
+    }
+
+    fn rfc3339(self, time: DateTime<Utc>, precision: SecondsFormat) -> String {
         match self {
-            Zone::Named(tz) => time
-                .with_timezone(&tz)
-                .to_rfc3339_opts(SecondsFormat::AutoSi, true),
-            Zone::Fixed(offset) => time
-                .with_timezone(&offset)
-                .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            Zone::Named(tz) => time.with_timezone(&tz).to_rfc3339_opts(precision, true),
+            Zone::Fixed(offset) => time.with_timezone(&offset).to_rfc3339_opts(precision, true),
         }
     }
 
-    /// Like [`Zone::format`] to the second, for tables (`2024-05-02T15:30:00+05:30`).
-    pub fn format_secs(self, time: DateTime<Utc>) -> String {
+    /// The local wall-clock time without the offset, short: `05-02 15:30:00` (with the year,
+    /// `2024-05-02 15:30:00`, when `with_year`), milliseconds when the time has a fraction.
+    /// For narrow tables whose header names the zone.
+    pub fn compact(self, time: DateTime<Utc>, with_year: bool) -> String {
+        let local = self.local(time);
+        let date = if with_year { "%Y-%m-%d" } else { "%m-%d" };
+        let fraction = if time.timestamp_subsec_nanos() == 0 {
+            ""
+        } else {
+            "%.3f"
+        };
+        local
+            .format(&format!("{date} %H:%M:%S{fraction}"))
+            .to_string()
+    }
+
+    /// The local wall-clock time of `time`.
+    pub fn local(self, time: DateTime<Utc>) -> chrono::NaiveDateTime {
         match self {
-            Zone::Named(tz) => time
-                .with_timezone(&tz)
-                .to_rfc3339_opts(SecondsFormat::Secs, true),
-            Zone::Fixed(offset) => time
-                .with_timezone(&offset)
-                .to_rfc3339_opts(SecondsFormat::Secs, true),
+            Zone::Named(tz) => time.with_timezone(&tz).naive_local(),
+            Zone::Fixed(offset) => time.with_timezone(&offset).naive_local(),
         }
+    }
+
+    /// The start of `day` in this zone (the first valid local time, should midnight fall
+    /// into a DST gap), in UTC.
+    pub fn start_of_day(self, day: NaiveDate) -> Option<DateTime<Utc>> {
+        use chrono::TimeZone;
+        let midnight = day.and_hms_opt(0, 0, 0)?;
+        let local = |t: chrono::NaiveDateTime| match self {
+            Zone::Named(tz) => tz
+                .from_local_datetime(&t)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc)),
+            Zone::Fixed(offset) => offset
+                .from_local_datetime(&t)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc)),
+        };
+        (0..=24)
+            .map(|h| midnight + chrono::Duration::hours(h))
+            .find_map(local)
     }
 
     pub fn format_secs_opt(self, time: Option<DateTime<Utc>>) -> String {
@@ -152,6 +197,12 @@ mod tests {
             assert_eq!(zone.parse::<Zone>().unwrap().format(t), expected, "{zone}");
         }
         assert!("Mars/Olympus".parse::<Zone>().is_err());
+        let utc = Zone::default();
+        let noisy = at("2026-12-01T19:50:55.362894634Z");
+        assert_eq!(utc.format(noisy), "2026-12-01T19:50:55.362Z");
+        assert_eq!(utc.format_secs(noisy), "2026-12-01T19:50:55Z");
+        assert_eq!(utc.compact(noisy, false), "12-01 19:50:55.362");
+        assert_eq!(utc.compact(t, true), "2024-05-02 10:00:00");
         assert!("+25:00".parse::<Zone>().is_err());
     }
 
@@ -170,6 +221,18 @@ mod tests {
         assert_eq!(
             berlin.hour(at("2024-10-27T01:30:00Z")),
             "2024-10-27T02:00+01:00"
+        );
+        let day = NaiveDate::from_ymd_opt(2024, 5, 2).unwrap();
+        assert_eq!(
+            berlin.start_of_day(day).unwrap().to_rfc3339(),
+            "2024-05-01T22:00:00+00:00"
+        );
+        // Havana skips midnight into summer time (2024-03-10 00:00 -> 01:00).
+        let havana: Zone = "America/Havana".parse().unwrap();
+        let gap = NaiveDate::from_ymd_opt(2024, 3, 10).unwrap();
+        assert_eq!(
+            havana.start_of_day(gap).unwrap().to_rfc3339(),
+            "2024-03-10T05:00:00+00:00"
         );
         let india: Zone = "+05:30".parse().unwrap();
         assert_eq!(

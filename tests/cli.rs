@@ -16,7 +16,7 @@ fn clean_run_exits_zero() {
     assert_eq!(run.code, 0);
     assert!(
         run.stdout
-            .starts_with("236 denied key-generation event(s) by "),
+            .starts_with("257 denied key-generation event(s) by "),
         "{}",
         run.stdout
     );
@@ -53,7 +53,7 @@ fn bad_arguments_exit_two_with_a_clear_message() {
     let cases: [(&[&str], &str); 6] = [
         (
             &["summary", "--since", "7x", APP_LOG],
-            "invalid --since value \"7x\": expected a duration like 90m, 24h, 7d or an RFC 3339 time",
+            "invalid --since value \"7x\": expected a duration like 90m, 24h, 7d, a date like 2024-05-02 or an RFC 3339 time",
         ),
         (
             &["events", "--format", "xml"],

@@ -120,3 +120,46 @@ fn every_expected_event_and_nothing_else() {
         problems.join("\n")
     );
 }
+
+/// Issue 12: each fixture directory's files sniff as that directory's format, also when the
+/// file starts with a few lines of another shape (a banner, a stack trace).
+#[test]
+fn every_fixture_sniffs_as_its_own_format() {
+    in_root();
+    let dir = tempfile::tempdir().unwrap();
+    for (file, format) in [
+        ("syslog/audit-forwarded.log", "syslog"),
+        ("syslog/rfc3164.log", "syslog"),
+        ("syslog/rfc5424.log", "syslog"),
+        ("text/klog.log", "text"),
+        ("azure_activity/aks-diagnostics.json", "azure_activity"),
+        ("k8s_audit/csr-token.log", "k8s_audit"),
+        ("vault_audit/engines.log", "vault_audit"),
+        ("apps/minio.log", "text"),
+    ] {
+        let path = format!("fixtures/logs/{file}");
+        let sniffed = |path: &str| {
+            let run = keydeny(&["summary", "--format", "json", path]);
+            let json: Value = serde_json::from_str(&run.stdout).unwrap();
+            json["inputs"]["formats"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sniffed(&path), [format], "{file}");
+        let body = std::fs::read_to_string(&path).unwrap();
+        let prefixed = dir.path().join(file.replace('/', "-"));
+        std::fs::write(
+            &prefixed,
+            format!("starting up\n  at main (main.go:12)\n{body}"),
+        )
+        .unwrap();
+        assert_eq!(
+            sniffed(prefixed.to_str().unwrap()),
+            [format],
+            "{file} after two foreign lines"
+        );
+    }
+}

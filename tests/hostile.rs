@@ -495,7 +495,7 @@ fn issue10_output_files_keep_umask_and_existing_modes() {
         assert!(
             fs::read_to_string(&report)
                 .unwrap()
-                .contains("keydeny.summary/v1")
+                .contains("keydeny.summary/v2")
         );
     }
 }

@@ -192,7 +192,7 @@ fn a_pipe_on_stdout_with_stderr_at_the_terminal_finishes() {
     );
     let json = fs::read_to_string(dir.path().join("piped.json")).unwrap();
     assert!(
-        json.contains("\"schema\": \"keydeny.summary/v1\""),
+        json.contains("\"schema\": \"keydeny.summary/v2\""),
         "{json}"
     );
     assert!(!json.contains('\u{1b}'), "no escape codes on the pipe");

@@ -110,6 +110,7 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
         stderr_tty: false,
         columns: Some(120),
         no_color: false,
+        ascii: false,
     };
     assert!(
         with_streams(&["summary", APP_LOG], tty).contains("\u{1b}["),
@@ -216,11 +217,9 @@ fn mistakes_get_suggestions() {
         assert!(run.stderr.contains(tip), "{args:?}: {}", run.stderr);
     }
     let since = keydeny(&["summary", "--since", "7x", APP_LOG]);
-    assert!(
-        since
-            .stderr
-            .contains("expected a duration like 90m, 24h, 7d or an RFC 3339 time")
-    );
+    assert!(since.stderr.contains(
+        "expected a duration like 90m, 24h, 7d, a date like 2024-05-02 or an RFC 3339 time"
+    ));
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod equivalence;
 mod expectations;
 mod golden;
 mod hostile;
+mod issue16;
 mod pty;
 mod reports;
 mod terminal;

@@ -1,6 +1,13 @@
 //! The conventional field names of application logs (JSON and logfmt alike), mapped onto a
 //! [`Record`]: `time`/`ts`/`timestamp`, `msg`/`message`, `error`/`err`, `user`/`actor`, ...
-//! One list, so every structured app format understands the same keys.
+//! One list, so every structured app format understands the same keys. The lists cover the
+//! layouts of the logging libraries apps use: Logstash/ECS (`@timestamp`, `log.level`,
+//! `error.message`, `http.request.method`, `url.path`, `client.ip`), log4j2 JSON
+//! (`timeMillis`, `instant`, `thrown.message`), Serilog CLEF (`@t`, `@m`/`@mt`, `@l`, `@x`),
+//! zap/zerolog/logrus/slog (`ts`, `msg`, `error`), Bunyan/pino (numeric `level`, `req`,
+//! `res`, `err`), winston, python-json-logger and structlog (`asctime`, `levelname`,
+//! `event`), GCP Cloud Logging (`jsonPayload`, `textPayload`, `httpRequest`), OpenTelemetry
+//! and Datadog attributes (`body`, `enduser.id`, `usr.id`, `network.client.ip`).
 
 use std::borrow::Cow;
 
@@ -15,9 +22,42 @@ const TIME: &[&str] = &[
     "t",
     "datetime",
     "date",
+    "@t",
+    "timeMillis",
+    "instant.epochSecond",
+    "asctime",
+    "Timestamp",
+    "time_local",
+    "created",
 ];
-const LEVEL: &[&str] = &["level", "severity", "lvl", "loglevel", "log.level"];
-const MESSAGE: &[&str] = &["msg", "message", "event", "log"];
+const LEVEL: &[&str] = &[
+    "level",
+    "severity",
+    "lvl",
+    "loglevel",
+    "log.level",
+    "@l",
+    "levelname",
+    "level_name",
+    "severity_text",
+    "SeverityText",
+    "Level",
+];
+const MESSAGE: &[&str] = &[
+    "msg",
+    "message",
+    "event",
+    "log",
+    "@m",
+    "@mt",
+    "textPayload",
+    "jsonPayload.message",
+    "jsonPayload.msg",
+    "body",
+    "Body",
+    "short_message",
+    "Message",
+];
 const ERROR: &[&str] = &[
     "error",
     "err",
@@ -27,6 +67,14 @@ const ERROR: &[&str] = &[
     "error_message",
     "errorMessage",
     "exception",
+    "@x",
+    "exception.message",
+    "thrown.message",
+    "exc_info",
+    "exc_text",
+    "stack_trace",
+    "error.stack_trace",
+    "jsonPayload.error",
     "errorReason",
     "api.status",
     "error_reason",
@@ -64,6 +112,17 @@ const ACTOR: &[&str] = &[
     "email",
     "requestClaims.accessKey",
     "accessKey",
+    "enduser.id",
+    "usr.id",
+    "usr.email",
+    "usr.name",
+    "userName",
+    "user_email",
+    "jsonPayload.user",
+    "User",
+    "UserName",
+    "contextMap.user",
+    "mdc.user",
 ];
 const TENANT: &[&str] = &[
     "tenant",
@@ -98,6 +157,14 @@ const SOURCE_IP: &[&str] = &[
     "remoteAddr",
     "http.client_ip",
     "remotehost",
+    "client.ip",
+    "source.ip",
+    "remoteIp",
+    "httpRequest.remoteIp",
+    "req.remoteAddress",
+    "req.ip",
+    "network.client.ip",
+    "clientIP",
 ];
 const REQUEST_ID: &[&str] = &[
     "request_id",
@@ -108,6 +175,14 @@ const REQUEST_ID: &[&str] = &[
     "traceId",
     "correlation_id",
     "requestID",
+    "trace.id",
+    "logging.googleapis.com/trace",
+    "RequestId",
+    "request.id",
+    "http.request.id",
+    "req.id",
+    "awsRequestId",
+    "x_request_id",
 ];
 const STATUS: &[&str] = &[
     "status",
@@ -118,8 +193,24 @@ const STATUS: &[&str] = &[
     "http.status",
     "response.status",
     "api.statusCode",
+    "http.response.status_code",
+    "res.statusCode",
+    "httpRequest.status",
+    "response.status_code",
+    "res.status",
+    "StatusCode",
 ];
-const METHOD: &[&str] = &["method", "http_method", "http.method", "request_method"];
+const METHOD: &[&str] = &[
+    "method",
+    "http_method",
+    "http.method",
+    "request_method",
+    "http.request.method",
+    "req.method",
+    "httpRequest.requestMethod",
+    "request.method",
+    "RequestMethod",
+];
 const PATH: &[&str] = &[
     "path",
     "url",
@@ -128,6 +219,14 @@ const PATH: &[&str] = &[
     "request_path",
     "http.path",
     "endpoint",
+    "url.path",
+    "req.url",
+    "httpRequest.requestUrl",
+    "request.path",
+    "request.url",
+    "url.original",
+    "http.target",
+    "RequestPath",
 ];
 const ACTION: &[&str] = &[
     "action",
@@ -160,7 +259,7 @@ const RESOURCE: &[&str] = &["resource", "key_name", "token_name", "target"];
 pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'a> {
     let first = |keys: &[&str]| keys.iter().find_map(|k| non_empty(lookup(k)));
     let status = first(STATUS).and_then(|s| s.trim().parse::<u16>().ok());
-    let message = first(MESSAGE);
+    let message = serilog_rendered(&lookup).or_else(|| first(MESSAGE));
     let (error, codes) = errors(&lookup);
     let worded = first(OUTCOME).and_then(|o| outcome_word(&o));
     let outcome = match (outcome_from_status(status), worded) {
@@ -186,7 +285,7 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
         ..Record::default()
     };
     if let Some(level) = first(LEVEL) {
-        record.attrs.push(("level", level));
+        record.attrs.push(("level", level_name(level)));
     }
     if let Some(codes) = codes {
         // Every reason field (`error` and `why`), for the vocabulary; the message keeps one.
@@ -254,6 +353,49 @@ fn outcome_word(value: &str) -> Option<Worded> {
         | "permitted" | "accepted" | "created" | "completed" => Some(Worded::Succeeded),
         _ => None,
     }
+}
+
+/// A Serilog CLEF event without `@m` carries only its template `@mt`: render its
+/// `{Property}` holes from the event's own properties, as Serilog would.
+fn serilog_rendered<'a>(lookup: &impl Fn(&str) -> Option<Cow<'a, str>>) -> Option<Cow<'a, str>> {
+    if lookup("@m").is_some() {
+        return None;
+    }
+    let template = lookup("@mt")?;
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template.as_ref();
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let hole = &rest[open + 1..];
+        let Some(close) = hole.find('}') else {
+            out.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let name = hole[..close].trim_start_matches(['@', '$']);
+        let name = name.split([':', ',']).next().unwrap_or(name);
+        match lookup(name) {
+            Some(value) => out.push_str(&value),
+            None => out.push_str(&rest[open..open + close + 2]),
+        }
+        rest = &hole[close + 1..];
+    }
+    out.push_str(rest);
+    Some(Cow::Owned(out))
+}
+
+/// Bunyan and pino write numeric levels: 50 is error.
+fn level_name(level: Cow<'_, str>) -> Cow<'_, str> {
+    let name = match level.trim().parse::<u32>() {
+        Ok(10) => "trace",
+        Ok(20) => "debug",
+        Ok(30) => "info",
+        Ok(40) => "warn",
+        Ok(50) => "error",
+        Ok(60) => "fatal",
+        _ => return level,
+    };
+    Cow::Borrowed(name)
 }
 
 fn is_access_record(record: &Record<'_>) -> bool {

@@ -1,13 +1,16 @@
 //! Azure Activity Log (FORMATS.md section 3): resource-log records (storage JSON Lines,
 //! Event Hubs `{"records":[...]}`) and the REST shape. Denied when `resultType` (or
 //! `status.value`) is a failure; the ARM error code and message come from
-//! `properties.statusMessage`, an escaped JSON string.
+//! `properties.statusMessage`, an escaped JSON string. AKS diagnostic records (`category`
+//! `kube-audit`, `kube-audit-admin`) carry the API server's Kubernetes audit event as a
+//! string in `properties.log`: that event is the record.
 
 use std::borrow::Cow;
 
 use super::json_object::JsonObject;
+use super::k8s_audit::K8sAudit;
 use super::sniff::Sample;
-use super::{LogFormat, Outcome, Parsed, Record, markers_score, non_empty, parse_json, time};
+use super::{LogFormat, Outcome, Parsed, Record, markers_score, non_empty, time};
 use crate::event::Platform;
 
 pub struct AzureActivity;
@@ -16,12 +19,33 @@ impl LogFormat for AzureActivity {
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let resource_log = markers_score(sample, &[b"\"operationName\"", b"\"resultType\""], 92);
         let rest = markers_score(sample, &[b"\"operationName\"", b"\"eventTimestamp\""], 92);
-        resource_log.max(rest)
+        let aks = markers_score(sample, &[b"\"resourceId\"", b"\"kube-audit"], 96);
+        resource_log.max(rest).max(aks)
     }
 
     fn parse<'a>(&self, raw: &'a [u8]) -> Parsed<'a> {
-        parse_json(raw, to_record)
+        match JsonObject::parse(raw) {
+            Ok(object) => match kube_audit(&object) {
+                Some(inner) => inner,
+                None => Parsed::Record(Box::new(to_record(&object))),
+            },
+            Err(_) => super::json_failure(raw),
+        }
     }
+}
+
+/// The Kubernetes audit event inside an AKS diagnostic record.
+fn kube_audit(o: &JsonObject<'_>) -> Option<Parsed<'static>> {
+    let category = o.str_at(&["category"])?;
+    if !category.to_ascii_lowercase().starts_with("kube-audit") {
+        return None;
+    }
+    let log = non_empty(o.str_at(&["properties", "log"]))?;
+    Some(match K8sAudit.parse(log.as_bytes()) {
+        Parsed::Record(record) => Parsed::Record(Box::new(record.into_owned())),
+        Parsed::Malformed(reason) => Parsed::Malformed(format!("properties.log: {reason}")),
+        Parsed::Other | Parsed::Foreign => Parsed::Other,
+    })
 }
 
 const UPN: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn";

@@ -1,13 +1,51 @@
-//! The message inside a wrapper (syslog, Docker, CRI, journald) is itself an application log
-//! line: JSON, logfmt or plain text, decided per message. The wrapper then fills in what the
-//! inner line lacks (time, host).
+//! The message inside a wrapper (syslog, Docker, CRI, journald) is itself a log line: an
+//! audit record (Vault's syslog audit device, a forwarder shipping Kubernetes or CloudTrail
+//! JSON), or an application line in JSON, logfmt or plain text, decided per message. The
+//! wrapper then fills in what the inner line lacks (time, host).
 
 use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
-use super::{Parsed, Record, json_lines, logfmt, text};
+use super::sniff::Sample;
+use super::{InputFormat, Parsed, Record, json_lines, logfmt, text};
 use crate::format::LogFormat;
+
+/// The audit formats a wrapper's JSON message can be, tried by their own sniffers.
+const AUDIT_JSON: [InputFormat; 8] = [
+    InputFormat::Cloudtrail,
+    InputFormat::GcpAudit,
+    InputFormat::AzureActivity,
+    InputFormat::K8sAudit,
+    InputFormat::VaultAudit,
+    InputFormat::Okta,
+    InputFormat::GithubAudit,
+    InputFormat::Gitlab,
+];
+
+/// A wrapper's message: an audit record when an audit format claims it, else an app line.
+pub fn parse_wrapped(message: &str) -> Parsed<'_> {
+    let trimmed = message.trim();
+    if trimmed.starts_with('{') {
+        if let Some(format) = audit_format(trimmed.as_bytes()) {
+            if let parsed @ Parsed::Record(_) = format.parser().parse(trimmed.as_bytes()) {
+                return parsed;
+            }
+        }
+    }
+    parse_message(message)
+}
+
+/// The audit format whose sniffer scores one JSON message highest, if any claims it.
+fn audit_format(json: &[u8]) -> Option<InputFormat> {
+    let sample = Sample::new(json);
+    AUDIT_JSON
+        .into_iter()
+        .map(|format| (format.parser().sniff(&sample), format))
+        .filter(|(score, _)| *score > 0)
+        .max_by_key(|(score, _)| *score)
+        .map(|(_, format)| format)
+}
 
 /// Parse an app-log message borrowed from the record.
 pub fn parse_message(message: &str) -> Parsed<'_> {
@@ -28,7 +66,7 @@ pub fn parse_message(message: &str) -> Parsed<'_> {
 
 /// Parse a message the wrapper had to decode (JSON escapes): the record owns its text.
 pub fn parse_owned(message: &str) -> Parsed<'static> {
-    match parse_message(message) {
+    match parse_wrapped(message) {
         Parsed::Record(record) => Parsed::Record(Box::new(record.into_owned())),
         Parsed::Other => Parsed::Other,
         Parsed::Malformed(reason) => Parsed::Malformed(reason),
@@ -40,7 +78,7 @@ pub fn parse_owned(message: &str) -> Parsed<'static> {
 /// own time when the inner line has none.
 pub fn wrapped<'a>(message: Cow<'a, str>, time: Option<DateTime<Utc>>) -> Parsed<'a> {
     let parsed = match message {
-        Cow::Borrowed(text) => parse_message(text),
+        Cow::Borrowed(text) => parse_wrapped(text),
         Cow::Owned(text) => parse_owned(&text),
     };
     match parsed {

@@ -1,6 +1,10 @@
 //! Kubernetes audit events (`audit.k8s.io/v1`, FORMATS.md section 4), one per line. The
-//! action is `<verb> <resource>[/<subresource>]`; denied when the response code is 401/403 or
-//! the authorizer annotation says `forbid`. Stages of one request share `auditID`.
+//! action is `<verb> <resource>[/<subresource>]`; denied when the response code is 401/403,
+//! the authorizer annotation says `forbid`, or an admission webhook or
+//! ValidatingAdmissionPolicy refused it (the authorizer allowed it; the code may be 400 or
+//! 422). The reason comes from `responseStatus.message`, else `responseObject.message`, else
+//! the `authorization.k8s.io/reason` annotation: real clusters often leave the first empty.
+//! Stages of one request share `auditID`.
 
 use std::borrow::Cow;
 
@@ -25,12 +29,16 @@ fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
     let code: Option<u16> = o
         .str_at(&["responseStatus", "code"])
         .and_then(|c| c.parse().ok());
-    let forbid = o
-        .str_at(&["annotations", "authorization.k8s.io/decision"])
-        .is_some_and(|d| d == "forbid");
-    let message = non_empty(o.str_at(&["responseStatus", "message"]));
-    let status_reason = non_empty(o.str_at(&["responseStatus", "reason"]));
-    Record {
+    let decision = non_empty(o.str_at(&["annotations", "authorization.k8s.io/decision"]));
+    let forbid = decision.as_deref() == Some("forbid");
+    let message = non_empty(o.str_at(&["responseStatus", "message"]))
+        .or_else(|| non_empty(o.str_at(&["responseObject", "message"])))
+        .or_else(|| non_empty(o.str_at(&["annotations", "authorization.k8s.io/reason"])));
+    let status_reason = non_empty(o.str_at(&["responseStatus", "reason"]))
+        .or_else(|| non_empty(o.str_at(&["responseObject", "reason"])));
+    let admission_denied =
+        code.is_some_and(|c| c >= 400) && message.as_deref().is_some_and(is_admission_denial);
+    let mut record = Record {
         time: non_empty(o.str_at(&["requestReceivedTimestamp"]))
             .or_else(|| non_empty(o.str_at(&["stageTimestamp"])))
             .and_then(|t| time::parse_timestamp(&t)),
@@ -38,7 +46,7 @@ fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
         action: action(o),
         outcome: Some(match code {
             Some(401 | 403) => Outcome::Denied,
-            _ if forbid => Outcome::Denied,
+            _ if forbid || admission_denied => Outcome::Denied,
             _ => Outcome::NotDenied,
         }),
         status: code,
@@ -53,7 +61,18 @@ fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
         request_id: non_empty(o.str_at(&["auditID"])),
         dedup_key: non_empty(o.str_at(&["auditID"])),
         ..Record::default()
+    };
+    if let Some(decision) = decision {
+        record.attrs.push(("decision", decision));
     }
+    record
+}
+
+/// An admission controller's refusal: a webhook or a ValidatingAdmissionPolicy (the
+/// wording of the API server's admission plugins).
+fn is_admission_denial(message: &str) -> bool {
+    (message.contains("admission webhook") && message.contains("denied the request"))
+        || (message.contains("ValidatingAdmissionPolicy") && message.contains("denied request"))
 }
 
 /// `create serviceaccounts/token`, `create secrets`.

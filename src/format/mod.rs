@@ -16,6 +16,7 @@ pub mod journald;
 pub mod json_lines;
 pub mod json_object;
 pub mod k8s_audit;
+mod layouts;
 pub mod logfmt;
 pub mod okta;
 pub mod sniff;
@@ -138,15 +139,24 @@ impl InputFormat {
         match self {
             InputFormat::Cloudtrail => &[Platform::Aws],
             InputFormat::GcpAudit => &[Platform::Gcp],
-            InputFormat::AzureActivity => &[Platform::Azure],
+            // Azure diagnostic records can carry an AKS API server's audit event.
+            InputFormat::AzureActivity => &[Platform::Azure, Platform::Kubernetes],
             InputFormat::K8sAudit => &[Platform::Kubernetes],
             InputFormat::VaultAudit => &[Platform::Vault],
             InputFormat::Okta => &[Platform::Okta],
             InputFormat::GithubAudit => &[Platform::Github],
             InputFormat::Gitlab => &[Platform::Gitlab],
             InputFormat::AccessLog => &[Platform::Http],
-            // App logs, and the JSON access records an app or wrapper line can hold.
-            _ => &[Platform::App, Platform::Http],
+            // A wrapper's message can be any platform's record (Vault's syslog audit device,
+            // a forwarder shipping audit JSON through journald or a container's stdout).
+            InputFormat::Syslog
+            | InputFormat::Docker
+            | InputFormat::Cri
+            | InputFormat::Journald => &Platform::ALL,
+            // App logs, and the JSON access records an app line can hold.
+            InputFormat::Json | InputFormat::Logfmt | InputFormat::Text => {
+                &[Platform::App, Platform::Http]
+            }
         }
     }
 

@@ -66,10 +66,16 @@ pub fn framing(sample: &Sample<'_>) -> Framing {
     }
 }
 
-/// The format that scores highest on the sample; plain text when nothing claims it.
+/// The format that scores highest on the sample; plain text when nothing claims it. A JSON
+/// format's markers only count when the records are JSON (documents, or mostly lines that
+/// are objects): audit JSON inside syslog lines is syslog.
 pub fn sniff_format(sample: &Sample<'_>) -> InputFormat {
+    let json_records = sample.documents || sample.share_of_lines(|l| l.starts_with(b"{")) >= 50;
     let mut best = (0, InputFormat::Text);
     for format in InputFormat::ALL {
+        if format.is_json() && !json_records {
+            continue;
+        }
         let score = format.parser().sniff(sample);
         if score > best.0 {
             best = (score, format);

@@ -14,9 +14,10 @@ use nom::{IResult, Parser};
 use regex::Regex;
 
 use super::app_fields::app_record;
+use super::json_object::JsonObject;
 use super::logfmt::{lookup, pairs, with_text};
 use super::sniff::Sample;
-use super::{LogFormat, Parsed, time};
+use super::{LogFormat, Parsed, layouts, time};
 
 pub struct Text;
 
@@ -47,17 +48,54 @@ pub(crate) fn parse_line(line: &str) -> Parsed<'_> {
     if line.trim().is_empty() {
         return Parsed::Other;
     }
+    let mut yearless = false;
+    let mut request_id = None;
     let (time, level, logger, message) = match header(line) {
+        Ok((_, h)) if h.level.is_none() => match layouts::level_after_prefix(h.message) {
+            Some(found) => {
+                request_id = found.request_id;
+                let time = time::parse_timestamp(h.timestamp);
+                (time, found.level, found.logger.or(h.logger), found.message)
+            }
+            None => (
+                time::parse_timestamp(h.timestamp),
+                None,
+                h.logger,
+                h.message,
+            ),
+        },
+        Ok((_, h)) if h.logger.is_none() => {
+            // zap's console caller (`keys.go:42\t`), Bunyan's `name/pid on host: `.
+            let (logger, message) = layouts::logger_then_message(h.message);
+            (time::parse_timestamp(h.timestamp), h.level, logger, message)
+        }
         Ok((_, h)) => (
             time::parse_timestamp(h.timestamp),
             h.level,
             h.logger,
             h.message,
         ),
-        Err(_) => (None, None, None, line.trim()),
+        Err(_) => match (layouts::line(line), klog(line)) {
+            (Some(found), _) => {
+                let time = found.timestamp.and_then(time::parse_timestamp);
+                (time, found.level, found.logger, found.message)
+            }
+            (None, Ok((_, k))) => {
+                yearless = k.time.is_some();
+                (k.time, Some(k.level), Some(k.caller), k.message)
+            }
+            (None, Err(_)) => (None, None, None, line.trim()),
+        },
     };
     let kvs = pairs(message);
-    let mut record = app_record(|key| lookup(&kvs, key));
+    let context = trailing_json(message);
+    let mut record = app_record(|key| {
+        lookup(&kvs, key).or_else(|| context.as_ref().and_then(|c| c.lookup(key)))
+    });
+    record.yearless = yearless && record.time.is_none();
+    if record.request_id.is_none() {
+        record.request_id = request_id.map(Cow::Borrowed);
+    }
     record.time = time.or(record.time);
     record.message = Some(Cow::Borrowed(message));
     if let Some(level) = level {
@@ -74,6 +112,66 @@ pub(crate) fn parse_line(line: &str) -> Parsed<'_> {
         }
     }
     Parsed::Record(Box::new(record))
+}
+
+/// The JSON context some console layouts append to the message (zap: `msg\t{"user":..}`).
+fn trailing_json(message: &str) -> Option<JsonObject<'_>> {
+    if !message.ends_with('}') {
+        return None;
+    }
+    message
+        .match_indices('{')
+        .map(|(i, _)| i)
+        .filter(|&i| i > 0 && matches!(message.as_bytes()[i - 1], b'\t' | b' '))
+        .take(4)
+        .find_map(|open| JsonObject::parse(message[open..].as_bytes()).ok())
+}
+
+/// A klog header (Kubernetes components, glog): `E0120 10:04:05.123456   1 file.go:12] msg`.
+/// Its date has no year: the extractor supplies one, as for RFC 3164 syslog.
+struct Klog<'a> {
+    level: &'a str,
+    time: Option<chrono::DateTime<chrono::Utc>>,
+    caller: &'a str,
+    message: &'a str,
+}
+
+fn klog(line: &str) -> IResult<&str, Klog<'_>> {
+    let digits = |n| take_while_m_n(n, n, |c: char| c.is_ascii_digit());
+    let (rest, (severity, date, _, clock)) = (
+        one_of("IWEF"),
+        digits(4),
+        space1,
+        recognize((
+            digits(2),
+            char(':'),
+            digits(2),
+            char(':'),
+            digits(2),
+            opt((char('.'), take_while(|c: char| c.is_ascii_digit()))),
+        )),
+    )
+        .parse(line)?;
+    let (rest, _) = (space1, take_while(|c: char| c.is_ascii_digit()), space1).parse(rest)?;
+    let (rest, caller) = take_till(|c| c == ']' || c == ' ').parse(rest)?;
+    let (rest, _) = (char(']'), space0).parse(rest)?;
+    let level = match severity {
+        'I' => "INFO",
+        'W' => "WARNING",
+        'E' => "ERROR",
+        _ => "FATAL",
+    };
+    // Dated in the leap year 2000 (so 0229 parses); the extractor moves it to the right year.
+    let time = time::parse_timestamp(&format!("2000-{}-{}T{clock}Z", &date[..2], &date[2..]));
+    Ok((
+        "",
+        Klog {
+            level,
+            time,
+            caller,
+            message: rest.trim_end(),
+        },
+    ))
 }
 
 /// `POST /v1/keys` inside a message (access-log style lines written by the app itself).

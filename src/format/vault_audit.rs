@@ -1,6 +1,9 @@
 //! HashiCorp Vault audit device entries (FORMATS.md section 5): `request` and `response`
 //! entries, one per line. The action is `request.path`; denied when `error` is present. Both
-//! entries of one request carry `request.id`, which makes them one event.
+//! entries of one request carry `request.id`, which makes them one event. A path on a mount
+//! that only stores or uses secrets (`kv`, `transit`, `cubbyhole`: `secret/creds/db` is a
+//! stored value, `transit/sign/k` signs data) has no action: only engines that mint
+//! credentials can match the Vault actions of the rules.
 
 use super::json_object::JsonObject;
 use super::sniff::Sample;
@@ -39,7 +42,7 @@ fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
     let mut record = Record {
         time: o.str_at(&["time"]).and_then(|t| time::parse_timestamp(&t)),
         platform: Some(Platform::Vault),
-        action: non_empty(o.str_at(&["request", "path"])),
+        action: non_empty(o.str_at(&["request", "path"])).filter(|_| mints(o)),
         outcome: Some(if error.is_some() {
             Outcome::Denied
         } else {
@@ -61,6 +64,13 @@ fn to_record<'a>(o: &JsonObject<'a>) -> Record<'a> {
         record.attrs.push(("operation", operation));
     }
     record
+}
+
+/// Whether the request's mount can mint a credential (unknown mount types can).
+fn mints(o: &JsonObject<'_>) -> bool {
+    const STORES_ONLY: [&str; 4] = ["kv", "transit", "cubbyhole", "generic"];
+    o.str_at(&["request", "mount_type"])
+        .is_none_or(|mount| !STORES_ONLY.contains(&mount.as_ref()))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The compliance export: one row per event, the columns and order of DESIGN.md, cells that
-//! a spreadsheet would evaluate neutralised with a leading `'`.
+//! a spreadsheet would evaluate neutralised with a leading `'`, CRLF line ends as RFC 4180
+//! and Excel expect.
 
 use std::io::{self, Write};
 
@@ -28,7 +29,9 @@ pub struct Csv;
 
 impl EventWriter for Csv {
     fn write_events(&self, events: &[Event], out: &mut dyn Write) -> io::Result<()> {
-        let mut writer = ::csv::Writer::from_writer(out);
+        let mut writer = ::csv::WriterBuilder::new()
+            .terminator(::csv::Terminator::CRLF)
+            .from_writer(out);
         writer.write_record(COLUMNS)?;
         for event in events {
             writer.write_record(row(event).iter().map(|cell| neutralise(cell).into_owned()))?;

@@ -1,5 +1,6 @@
-//! The versioned summary JSON (`keydeny.summary/v1`): stable keys, UTC times, causes in
-//! taxonomy order. It carries full actor counts and 15-minute timeline buckets, so a summary
+//! The versioned summary JSON (`keydeny.summary/v2`): stable keys, UTC times, causes in
+//! taxonomy order. v2 added the input digests (`inputs.digests`, `inputs.digest`) that let
+//! `merge` refuse overlapping inputs; v1 documents are still read. It carries full actor counts and 15-minute timeline buckets, so a summary
 //! read back ([`read_summary`]) merges with others exactly (`keydeny merge`) and serves as a
 //! baseline.
 
@@ -15,7 +16,10 @@ use crate::config::Window;
 use crate::event::{Cause, Platform};
 use crate::scan::Malformed;
 
-pub const SCHEMA: &str = "keydeny.summary/v1";
+pub const SCHEMA: &str = "keydeny.summary/v2";
+
+/// Older schemas still read (as baseline or by `merge`).
+pub const READS: [&str; 2] = [SCHEMA, "keydeny.summary/v1"];
 
 fn yes() -> bool {
     true
@@ -83,6 +87,18 @@ pub struct InputsDoc {
     #[serde(default)]
     pub skipped: Vec<ErrorDoc>,
     pub malformed_samples: Vec<MalformedDoc>,
+    /// Of every input read: its digest (first 64 KiB, decompressed) and name (v2).
+    #[serde(default)]
+    pub digests: Vec<DigestDoc>,
+    /// The digest of all input digests: equal for summaries of the same inputs (v2).
+    #[serde(default)]
+    pub digest: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DigestDoc {
+    pub file: String,
+    pub digest: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -246,6 +262,15 @@ fn inputs_doc(i: &Inputs) -> InputsDoc {
                 reason: m.reason.clone(),
             })
             .collect(),
+        digests: i
+            .digests
+            .iter()
+            .map(|(digest, file)| DigestDoc {
+                file: file.clone(),
+                digest: digest.clone(),
+            })
+            .collect(),
+        digest: crate::digest::of_summary(&i.digests),
     }
 }
 
@@ -284,12 +309,16 @@ pub struct ReadSummary {
     pub redaction: bool,
 }
 
-/// Read a `keydeny.summary/v1` document.
+/// Read a `keydeny.summary/v2` (or v1) document.
 pub fn read_summary(text: &str) -> Result<ReadSummary, String> {
     let doc: SummaryDoc =
         serde_json::from_str(text).map_err(|e| format!("not a keydeny summary: {e}"))?;
-    if doc.schema != SCHEMA {
-        return Err(format!("schema {:?} is not {SCHEMA:?}", doc.schema));
+    if !READS.contains(&doc.schema.as_str()) {
+        return Err(format!(
+            "schema {:?} is not one of {}",
+            doc.schema,
+            READS.join(", ")
+        ));
     }
     let total = Group {
         count: doc.totals.events,
@@ -395,6 +424,11 @@ fn inputs_from_doc(doc: InputsDoc) -> Inputs {
                     },
                 )
             })
+            .collect(),
+        digests: doc
+            .digests
+            .into_iter()
+            .map(|d| (d.digest, d.file))
             .collect(),
     }
 }

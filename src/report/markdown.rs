@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use super::view::{CauseView, ReportView, Timeline};
 use super::{SummaryContext, SummaryWriter};
+use crate::event::Cause;
 use crate::trend::TrendRow;
 
 pub struct Markdown;
@@ -17,7 +18,7 @@ impl SummaryWriter for Markdown {
         causes(&view, out)?;
         remediation(&view, out)?;
         tops(&view, out)?;
-        timeline(&view.timeline, out)?;
+        timeline(&view.timeline, &view, out)?;
         actor_trend(&view, out)?;
         inputs(ctx, out)
     }
@@ -60,7 +61,7 @@ fn thresholds(ctx: &SummaryContext<'_>, out: &mut dyn Write) -> io::Result<()> {
         "## Thresholds\n\n| Threshold | Events | Limit | Status |\n|---|---:|---:|---|"
     )?;
     for t in ctx.thresholds {
-        let status = if t.fired { "**reached**" } else { "ok" };
+        let status = if t.fired { "**Reached**" } else { "OK" };
         writeln!(
             out,
             "| {} | {} | {} | {status} |",
@@ -89,7 +90,8 @@ fn causes(v: &ReportView<'_>, out: &mut dyn Write) -> io::Result<()> {
     for c in &v.causes {
         write!(
             out,
-            "| {} | {} | {} | {} | {} |",
+            "| {} (`{}`) | {} | {} | {} | {} |",
+            md(cause_title(v, c.cause)),
             c.cause.id(),
             c.group.count,
             c.group.actors.len(),
@@ -113,10 +115,10 @@ fn remediation(v: &ReportView<'_>, out: &mut dyn Write) -> io::Result<()> {
     for c in live {
         writeln!(
             out,
-            "### {}: {} ({})\n",
-            c.cause.id(),
-            md(c.title),
-            c.group.count
+            "### {} ({}) `{}`\n",
+            md(cause_title(v, c.cause)),
+            c.group.count,
+            c.cause.id()
         )?;
         writeln!(out, "{}\n", md(c.meaning))?;
         for (n, step) in c.steps.iter().enumerate() {
@@ -149,33 +151,37 @@ fn tops(v: &ReportView<'_>, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn timeline(t: &Timeline, out: &mut dyn Write) -> io::Result<()> {
+fn timeline(t: &Timeline, v: &ReportView<'_>, out: &mut dyn Write) -> io::Result<()> {
     if t.buckets.is_empty() {
         return Ok(());
     }
-    let title = if t.unit == "hour" {
-        "Timeline by hour"
-    } else {
-        "Timeline by day"
-    };
-    writeln!(out, "## {title}\n")?;
-    let causes: Vec<&str> = t.causes.iter().map(|c| c.id()).collect();
-    writeln!(out, "| {} | {} | Total |", t.unit, causes.join(" | "))?;
+    writeln!(out, "## Timeline by {}\n", t.unit)?;
+    let causes: Vec<String> = t.causes.iter().map(|c| md(cause_title(v, *c))).collect();
+    writeln!(out, "| {} | {} | Total |", t.heading(), causes.join(" | "))?;
     writeln!(out, "|---|{}---:|", "---:|".repeat(causes.len()))?;
-    for (label, counts) in &t.buckets {
+    for bucket in &t.buckets {
         let cells: Vec<String> = t
             .causes
             .iter()
-            .map(|c| counts.get(c).copied().unwrap_or(0).to_string())
+            .map(|c| bucket.counts.get(c).copied().unwrap_or(0).to_string())
             .collect();
         writeln!(
             out,
-            "| {label} | {} | {} |",
+            "| {} | {} | {} |",
+            bucket.label,
             cells.join(" | "),
-            counts.values().sum::<u64>()
+            bucket.total()
         )?;
     }
     writeln!(out)
+}
+
+/// The title of `cause` as the report's cause rows carry it, else its id.
+fn cause_title<'a>(v: &'a ReportView<'_>, cause: Cause) -> &'a str {
+    v.causes
+        .iter()
+        .find(|c| c.cause == cause && !c.title.is_empty())
+        .map_or(cause.id(), |c| c.title)
 }
 
 fn actor_trend(v: &ReportView<'_>, out: &mut dyn Write) -> io::Result<()> {

@@ -5,8 +5,10 @@
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod layout;
 pub mod markdown;
 pub mod ndjson;
+pub mod spark;
 pub mod table;
 pub mod view;
 

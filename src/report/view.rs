@@ -24,22 +24,47 @@ pub struct CauseView<'a> {
     pub top_actors: Vec<(String, u64)>,
 }
 
+/// One bucket of the timeline (a local day or hour).
+pub struct Bucket {
+    /// `2024-05-02`, or `2024-05-02T10:00+02:00` by hour.
+    pub label: String,
+    /// For charts: `05-02`, `05-02 10:00`; with the year when the timeline spans years.
+    pub short: String,
+    /// Days (or hours) since the first bucket: where the bucket stands on a time axis.
+    pub index: i64,
+    pub counts: BTreeMap<Cause, u64>,
+}
+
+impl Bucket {
+    pub fn total(&self) -> u64 {
+        self.counts.values().sum()
+    }
+}
+
 /// The timeline: buckets in order, with counts per cause.
 pub struct Timeline {
     /// `day` or `hour`.
     pub unit: &'static str,
-    pub buckets: Vec<(String, BTreeMap<Cause, u64>)>,
+    pub buckets: Vec<Bucket>,
     /// Causes that occur, in taxonomy order.
     pub causes: Vec<Cause>,
+    /// The years the buckets fall in.
+    pub years: Vec<i32>,
 }
 
 impl Timeline {
     pub fn max_total(&self) -> u64 {
-        self.buckets
-            .iter()
-            .map(|(_, c)| c.values().sum::<u64>())
-            .max()
-            .unwrap_or(0)
+        self.buckets.iter().map(Bucket::total).max().unwrap_or(0)
+    }
+
+    /// Buckets on the axis, gaps included.
+    pub fn slots(&self) -> i64 {
+        self.buckets.last().map_or(0, |b| b.index + 1)
+    }
+
+    /// `Day` or `Hour`: the heading of the bucket column.
+    pub fn heading(&self) -> &'static str {
+        if self.unit == "hour" { "Hour" } else { "Day" }
     }
 }
 
@@ -75,8 +100,18 @@ impl<'a> ReportView<'a> {
             (None, None) => (s.total.first, s.total.last, false),
             (since, until) => (since.or(s.total.first), until.or(s.total.last), true),
         };
+        // A window bound counted back from the clock shows seconds; an event's time shows
+        // milliseconds when its log had them.
+        let show = |asked: Option<DateTime<Utc>>, time: DateTime<Utc>| match asked {
+            Some(_) => zone.format_secs(time),
+            None => zone.format(time),
+        };
         let period = match (start, end) {
-            (Some(a), Some(b)) => format!("{} to {}", zone.format(a), zone.format(b)),
+            (Some(a), Some(b)) => format!(
+                "{} to {}",
+                show(ctx.window.since, a),
+                show(ctx.window.until, b)
+            ),
             _ => "no events".to_string(),
         };
         let i = &s.inputs;
@@ -93,7 +128,7 @@ impl<'a> ReportView<'a> {
             title: ctx.title,
             period,
             window_given,
-            generated: zone.format(ctx.generated),
+            generated: zone.format_secs(ctx.generated),
             version: env!("CARGO_PKG_VERSION"),
             digest: ctx.rules_digest,
             zone: zone.name(),
@@ -198,29 +233,66 @@ fn timeline(
     end: Option<DateTime<Utc>>,
 ) -> Timeline {
     let hourly = matches!((start, end), (Some(a), Some(b)) if b - a <= Duration::hours(48));
-    let mut buckets: BTreeMap<(DateTime<Utc>, String), BTreeMap<Cause, u64>> = BTreeMap::new();
-    let mut keys: BTreeMap<String, DateTime<Utc>> = BTreeMap::new();
+    let zone = ctx.zone;
+    // Keyed by the bucket's start in UTC: local days and hours in order across DST changes.
+    let mut buckets: BTreeMap<DateTime<Utc>, (String, BTreeMap<Cause, u64>)> = BTreeMap::new();
     for (time, causes) in &ctx.summary.timeline {
-        let label = if hourly {
-            ctx.zone.hour(*time)
+        let (begin, label) = if hourly {
+            let minutes = i64::from(chrono::Timelike::minute(&zone.local(*time)));
+            (*time - Duration::minutes(minutes), zone.hour(*time))
         } else {
-            ctx.zone.day(*time).to_string()
+            let day = zone.day(*time);
+            (zone.start_of_day(day).unwrap_or(*time), day.to_string())
         };
-        let first = *keys.entry(label.clone()).or_insert(*time);
-        let bucket = buckets.entry((first, label)).or_default();
+        let bucket = buckets
+            .entry(begin)
+            .or_insert_with(|| (label, BTreeMap::new()));
         for (cause, n) in causes {
-            *bucket.entry(*cause).or_default() += n;
+            *bucket.1.entry(*cause).or_default() += n;
         }
     }
-    let mut causes: Vec<Cause> = buckets.values().flat_map(|c| c.keys().copied()).collect();
+    let mut causes: Vec<Cause> = buckets
+        .values()
+        .flat_map(|(_, c)| c.keys().copied())
+        .collect();
     causes.sort();
     causes.dedup();
+    let mut years: Vec<i32> = buckets
+        .keys()
+        .map(|t| chrono::Datelike::year(&zone.local(*t)))
+        .collect();
+    years.dedup();
+    let first = buckets.keys().next().copied();
+    let unit = if hourly {
+        Duration::hours(1)
+    } else {
+        Duration::days(1)
+    };
+    let buckets = buckets
+        .into_iter()
+        .map(|(begin, (label, counts))| {
+            let since = first.map_or(Duration::zero(), |f| begin - f);
+            // Round: a local day across a DST change lasts 23 or 25 hours.
+            let index = (since.num_minutes() + unit.num_minutes() / 2) / unit.num_minutes();
+            let local = zone.local(begin);
+            let format = match (hourly, years.len() > 1) {
+                (false, false) => "%m-%d",
+                (false, true) => "%Y-%m-%d",
+                (true, false) => "%m-%d %H:00",
+                (true, true) => "%Y-%m-%d %H:00",
+            };
+            Bucket {
+                label,
+                short: local.format(format).to_string(),
+                index,
+                counts,
+            }
+        })
+        .collect();
     Timeline {
         unit: if hourly { "hour" } else { "day" },
-        buckets: buckets
-            .into_iter()
-            .map(|((_, label), c)| (label, c))
-            .collect(),
+        buckets,
         causes,
+        years,
     }
 }

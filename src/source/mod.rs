@@ -32,6 +32,12 @@ impl Input {
     }
 }
 
+/// When the file at `path` was last modified, if the system says.
+pub fn modified(path: &std::path::Path) -> Option<chrono::DateTime<chrono::Utc>> {
+    let time = std::fs::metadata(path).ok()?.modified().ok()?;
+    Some(time.into())
+}
+
 /// The compression of a stream, from its first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {

@@ -124,7 +124,7 @@ fn trailing_json(message: &str) -> Option<JsonObject<'_>> {
         .map(|(i, _)| i)
         .filter(|&i| i > 0 && matches!(message.as_bytes()[i - 1], b'\t' | b' '))
         .take(4)
-        .find_map(|open| JsonObject::parse(message[open..].as_bytes()).ok())
+        .find_map(|open| JsonObject::parse(&message.as_bytes()[open..]).ok())
 }
 
 /// A klog header (Kubernetes components, glog): `E0120 10:04:05.123456   1 file.go:12] msg`.

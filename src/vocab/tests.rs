@@ -31,6 +31,7 @@ fn event_cause(rules: &RuleSet, line: &str) -> Option<Cause> {
         format: InputFormat::Text,
         line: 1,
         record: None,
+        modified: None,
     };
     judge(*record, &ctx, at).event.map(|e| e.cause)
 }

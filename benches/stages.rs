@@ -483,10 +483,7 @@ fn scan(c: &mut Criterion) {
             redact: true,
             near_misses: false,
         };
-        let input = Input {
-            display: Arc::from(path.to_string_lossy().as_ref()),
-            path: Some(path.clone()),
-        };
+        let input = Input::file(path.to_string_lossy().as_ref(), path.clone());
         group.throughput(Throughput::Bytes(bytes));
         group.bench_function(name, |b| b.iter(|| black_box(scanner.scan(&input, None))));
     }

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::event::{Cause, Event, Platform};
 use crate::scan::Malformed;
+use crate::source::remote::ObjectCounts;
 
 /// One input that could not be read (or not to its end).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,6 +38,8 @@ pub struct Inputs {
     /// Per input read, its digest (see [`crate::digest`]) and name: what `merge` checks for
     /// inputs summarised twice.
     pub digests: BTreeMap<String, String>,
+    /// Objects listed in object stores, and what window pruning left unread.
+    pub objects: ObjectCounts,
 }
 
 impl Inputs {
@@ -58,6 +61,7 @@ impl Inputs {
         for (digest, file) in other.digests {
             self.digests.entry(digest).or_insert(file);
         }
+        self.objects.merge(other.objects);
     }
 }
 

@@ -23,7 +23,7 @@ use crate::report::table::{GroupRow, Groups};
 use crate::report::{self, EventWriter, SummaryContext, SummaryWriter};
 use crate::rules::RuleSet;
 use crate::scan::{FileScan, MALFORMED_SAMPLES, Scanner};
-use crate::source::walk;
+use crate::source;
 use crate::terminal::Terminal;
 use crate::trend::Trend;
 use crate::zone::Zone;
@@ -68,11 +68,13 @@ impl Findings {
 
 /// Read every input and collect the denied key-generation events that pass the filters.
 pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Findings> {
-    let (inputs, walk_errors) = walk::expand(&config.paths);
+    let expanded = source::expand(&config.paths, config.stdin_if_none, &config.window)
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    let (inputs, walk_errors) = (expanded.inputs, expanded.errors);
     if let Some(path) = config.output.as_deref() {
         output::check_target(path, &inputs)?;
     }
-    if config.terminal.stdin_tty && !config.quiet && inputs.iter().any(|i| i.path.is_none()) {
+    if config.terminal.stdin_tty && !config.quiet && inputs.iter().any(|i| i.is_stdin()) {
         writeln!(
             diagnostics,
             "keydeny: reading logs from stdin, which is this terminal: paste lines and \
@@ -95,12 +97,7 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
         redact: config.redact,
         near_misses: config.near_misses,
     };
-    let total_bytes: u64 = inputs
-        .iter()
-        .filter_map(|i| i.path.as_ref())
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum();
+    let total_bytes: u64 = inputs.iter().filter_map(|i| i.stored_size()).sum();
     let show_progress = config.terminal.progress && total_bytes > 0;
     let scans: Vec<FileScan> = progress::with_progress(
         show_progress,
@@ -108,21 +105,19 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
         inputs.len() as u64,
         |progress| {
             with_threads(config.threads, || {
-                inputs
-                    .par_iter()
-                    .map(|input| scanner.scan(input, progress))
-                    .collect()
+                // In order, so that objects fetched ahead are the next ones scanned.
+                let mut scans: Vec<(usize, FileScan)> = source::remote::prefetch(&inputs)
+                    .par_bridge()
+                    .map(|(index, input)| (index, scanner.scan(input, progress)))
+                    .collect();
+                scans.sort_by_key(|(index, _)| *index);
+                scans.into_iter().map(|(_, scan)| scan).collect()
             })
         },
     )?;
     crate::interrupt::check()?;
     let mut summary = Summary::default();
-    summary.inputs.digests = with_threads(config.threads, || {
-        inputs
-            .par_iter()
-            .filter_map(|i| crate::digest::of_input(i).map(|d| (d, i.display.to_string())))
-            .collect()
-    })?;
+    summary.inputs.objects = expanded.objects;
     for error in walk_errors {
         writeln!(diagnostics, "keydeny: {}: {}", error.path, error.message)?;
         summary.inputs.errors.push(InputError {
@@ -150,6 +145,41 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
         events,
         summary,
         near_misses,
+    })
+}
+
+/// `keydeny ls`: the inputs a scan would read, one per line; problems on stderr (exit 2),
+/// and, for object stores, what window pruning left out.
+pub fn ls(
+    paths: &[String],
+    stdin_if_none: bool,
+    window: &Window,
+    quiet: bool,
+    out: &mut dyn Write,
+    diagnostics: &mut dyn Write,
+) -> io::Result<Outcome> {
+    let expanded = source::expand(paths, stdin_if_none, window)
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    let mut listed = io::BufWriter::new(out);
+    for input in &expanded.inputs {
+        writeln!(listed, "{}", input.display)?;
+    }
+    listed.flush()?;
+    for error in &expanded.errors {
+        writeln!(diagnostics, "keydeny: {}: {}", error.path, error.message)?;
+    }
+    let objects = expanded.objects;
+    if !quiet && (objects.listed > 0 || objects.partitions_skipped > 0) {
+        writeln!(
+            diagnostics,
+            "keydeny: objects: {} listed, {} skipped as written before the window, {} date partition(s) outside the window not listed",
+            objects.listed, objects.skipped, objects.partitions_skipped
+        )?;
+    }
+    Ok(if expanded.errors.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::InputErrors
     })
 }
 
@@ -192,6 +222,12 @@ fn account(summary: &mut Summary, scan: &FileScan) {
         inputs
             .malformed_samples
             .push((scan.file.to_string(), sample.clone()));
+    }
+    if let Some(digest) = &scan.digest {
+        inputs
+            .digests
+            .entry(digest.clone())
+            .or_insert_with(|| scan.file.to_string());
     }
 }
 
@@ -475,23 +511,14 @@ pub fn merge(
     let mut digests = Vec::new();
     let mut unmasked = false;
     let mut shards = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", file.display())))?;
-        let read = report::json::read_summary(&text).map_err(|e| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{}: {e}", file.display()),
-            )
-        })?;
+    for (name, read) in read_merge_inputs(files)? {
         if read.summary.inputs.digests.is_empty() && read.summary.inputs.files > 0 {
             writeln!(
                 diagnostics,
-                "keydeny: warning: {}: no input digests (stdin, or an older schema): cannot check that its inputs are not in another summary",
-                file.display()
+                "keydeny: warning: {name}: no input digests (stdin, objects, or an older schema): cannot check that its inputs are not in another summary"
             )?;
         }
-        shards.push((file.display().to_string(), read));
+        shards.push((name, read));
     }
     let checked: Vec<crate::digest::Shard<'_>> = shards
         .iter()
@@ -595,6 +622,45 @@ fn groups(events: &[Event], by: GroupBy, zone: Zone, limit: usize) -> Groups {
         rows,
         more,
     }
+}
+
+/// Every summary in `files` (`-`: stdin), each file holding one or more documents (one per
+/// line, as `RDD.pipe` collects them, or pretty-printed one after another).
+fn read_merge_inputs(files: &[PathBuf]) -> io::Result<Vec<(String, report::json::ReadSummary)>> {
+    let mut summaries = Vec::new();
+    for file in files {
+        let name = if file.as_os_str() == "-" {
+            "<stdin>".to_string()
+        } else {
+            file.display().to_string()
+        };
+        let text = if file.as_os_str() == "-" {
+            io::read_to_string(io::stdin())
+        } else {
+            std::fs::read_to_string(file)
+        }
+        .map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))?;
+        let read = report::json::read_summaries(&text)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{name}: {e}")))?;
+        if read.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{name}: no summary in it (expected `keydeny summary --format json` output)"
+                ),
+            ));
+        }
+        let several = read.len() > 1;
+        summaries.extend(read.into_iter().enumerate().map(|(n, summary)| {
+            let shard = if several {
+                format!("{name} (document {})", n + 1)
+            } else {
+                name.clone()
+            };
+            (shard, summary)
+        }));
+    }
+    Ok(summaries)
 }
 
 /// The smallest window covering every shard's window (open when any shard's is open).

@@ -74,6 +74,12 @@ pub enum Command {
         after_help = "Each line: how many records, the concept keydeny did not find (creation, refusal or cause), the message shape (ids, numbers and names masked) and where it was first seen. Teach keydeny the missing words with a rules file ([[concept]] tables; see `keydeny rules list`).\n\nExamples:\n  keydeny near-misses /var/log/app/\n  keydeny near-misses --top 0 app.log          every shape\n  keydeny near-misses --rules mine.toml app.log   after teaching keydeny new words"
     )]
     NearMisses(NearMissesArgs),
+    /// List the inputs a scan would read, one per line: files, and objects of object stores
+    /// after window pruning (to split the work into shards, e.g. for Spark).
+    #[command(
+        after_help = "Examples:\n  keydeny ls --since 7d s3://trail-bucket/AWSLogs/ > objects.txt\n  keydeny ls /var/log/app/ | split -n r/4 - shard-"
+    )]
+    Ls(LsArgs),
     /// Follow log files (like tail -F) and print each denied key generation as it happens.
     #[command(
         after_help = concat!("Examples:\n  keydeny watch /var/log/app/\n  keydeny watch --from-start --tz Europe/Berlin app.log\n\nA path that does not exist yet is waited for. Ctrl-C prints the summary.\n\n", exit_codes!())
@@ -183,8 +189,9 @@ pub struct NearMissesArgs {
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Summary JSON files (`summary --format json`) of disjoint inputs.
-    #[arg(required = true, value_name = "SUMMARY.json")]
+    /// Summary JSON files (`summary --format json`) of disjoint inputs; `-` reads stdin. A
+    /// file may hold several summaries, one per line.
+    #[arg(required = true, value_name = "SUMMARY.json|-")]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
@@ -197,6 +204,24 @@ pub struct MergeArgs {
     /// Exit with 1 when at least N denied events are in the merged summary, or CAUSE=N.
     #[arg(long, value_name = "N|CAUSE=N", help_heading = "Automation")]
     pub fail_on: Vec<String>,
+    #[arg(long, value_name = "TIME", hide = true)]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Files, directories (recursively) or object-store prefixes.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Read more inputs from FILE, one path or URL per line (`-`: from stdin).
+    #[arg(long, value_name = "FILE|-")]
+    pub files_from: Option<String>,
+    /// Leave out objects that cannot hold events at or after TIME (RFC 3339 or 90m, 24h, 7d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Leave out objects that cannot hold events before TIME (RFC 3339 or 90m, 24h, 7d).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
     #[arg(long, value_name = "TIME", hide = true)]
     pub now: Option<String>,
 }
@@ -272,9 +297,14 @@ pub enum EventsFormat {
 /// Options shared by the commands that read logs.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to read (recursively); `-` or nothing reads stdin.
+    /// Files, directories (recursively) or object-store prefixes (s3://bucket/prefix,
+    /// gs://bucket/prefix, az://container/prefix); `-` or nothing reads stdin.
     #[arg(value_name = "PATH")]
     pub paths: Vec<String>,
+    /// Read more inputs from FILE, one path or URL per line (`-`: from stdin); an empty
+    /// list reads nothing (not stdin). For Spark `RDD.pipe`, Hadoop Streaming, `find | ...`.
+    #[arg(long, value_name = "FILE|-", help_heading = "Input")]
+    pub files_from: Option<String>,
     /// Write the output to FILE (atomically: a temp file renamed into place).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

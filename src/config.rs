@@ -1,6 +1,7 @@
 //! From raw flags to a validated [`ScanConfig`]: times resolved, rules compiled, filters
 //! normalised. Every user mistake is caught here with a message that says what was expected.
 
+use std::io;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, Utc};
@@ -22,6 +23,8 @@ pub struct Window {
 /// Everything a scanning command runs on.
 pub struct ScanConfig {
     pub paths: Vec<String>,
+    /// Read stdin when `paths` is empty (not with `--files-from`, whose list may be empty).
+    pub stdin_if_none: bool,
     pub output: Option<PathBuf>,
     pub window: Window,
     pub platforms: Vec<Platform>,
@@ -59,6 +62,8 @@ pub enum ConfigError {
     },
     #[error("{0}")]
     Rules(#[from] RuleError),
+    #[error("cannot read the list of inputs --files-from {list}: {source}")]
+    FileList { list: String, source: io::Error },
 }
 
 impl ScanConfig {
@@ -66,22 +71,7 @@ impl ScanConfig {
     pub fn from_args(args: ScanArgs, now: DateTime<Utc>) -> Result<ScanConfig, ConfigError> {
         let now = parse_now(args.now.as_deref(), now)?;
         let zone = parse_zone(args.tz.as_deref())?;
-        let window = Window {
-            since: time_flag("--since", args.since.as_deref(), now, zone)?,
-            until: time_flag("--until", args.until.as_deref(), now, zone)?,
-        };
-        if let (Some(since), Some(until)) = (window.since, window.until) {
-            if since >= until {
-                return Err(ConfigError::Flag {
-                    flag: "--until",
-                    value: args.until.unwrap_or_default(),
-                    problem: format!(
-                        "the window is empty: --until must be after --since ({})",
-                        zone.format(since)
-                    ),
-                });
-            }
-        }
+        let window = parse_window(args.since.as_deref(), args.until.as_deref(), now, zone)?;
         if args.threads == Some(0) {
             return Err(ConfigError::Flag {
                 flag: "--threads",
@@ -89,9 +79,11 @@ impl ScanConfig {
                 problem: "expected at least 1 thread".into(),
             });
         }
+        let (paths, stdin_if_none) = input_paths(args.paths, args.files_from.as_deref())?;
         Ok(ScanConfig {
             rules: RuleSet::load(&args.rules)?,
-            paths: args.paths,
+            paths,
+            stdin_if_none,
             output: args.output,
             window,
             platforms: args.platform,
@@ -136,6 +128,65 @@ impl ScanConfig {
                     .is_some_and(|a| a.to_lowercase().contains(wanted))
             })
     }
+}
+
+/// The paths and URLs of a `--files-from` list (`-`: stdin), one per line; blank lines and
+/// line-end whitespace (`\r` of a Windows list) are ignored.
+fn read_file_list(list: &str) -> Result<Vec<String>, ConfigError> {
+    let text = if list == "-" {
+        io::read_to_string(io::stdin())
+    } else {
+        std::fs::read_to_string(list)
+    };
+    let text = text.map_err(|source| ConfigError::FileList {
+        list: list.to_string(),
+        source,
+    })?;
+    Ok(text
+        .lines()
+        .map(str::trim_end)
+        .filter(|line| !line.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+/// `--since` and `--until`: relative times count back from `now`; the window must not be empty.
+pub fn parse_window(
+    since: Option<&str>,
+    until: Option<&str>,
+    now: DateTime<Utc>,
+    zone: Zone,
+) -> Result<Window, ConfigError> {
+    let window = Window {
+        since: time_flag("--since", since, now, zone)?,
+        until: time_flag("--until", until, now, zone)?,
+    };
+    if let (Some(start), Some(end)) = (window.since, window.until) {
+        if start >= end {
+            return Err(ConfigError::Flag {
+                flag: "--until",
+                value: until.unwrap_or_default().into(),
+                problem: format!(
+                    "the window is empty: --until must be after --since ({})",
+                    zone.format(start)
+                ),
+            });
+        }
+    }
+    Ok(window)
+}
+
+/// The paths of a command plus those of its `--files-from` list; and whether stdin is the
+/// input when there are none (not with a list, which may be empty on purpose).
+pub fn input_paths(
+    paths: Vec<String>,
+    files_from: Option<&str>,
+) -> Result<(Vec<String>, bool), ConfigError> {
+    let mut paths = paths;
+    if let Some(list) = files_from {
+        paths.extend(read_file_list(list)?);
+    }
+    Ok((paths, files_from.is_none()))
 }
 
 /// A `--fail-on` limit: on the total (`10`) or on one cause (`mfa_required=1`).

@@ -4,22 +4,17 @@
 //! two different logs do not. Empty files and stdin carry none (there is nothing to re-read).
 
 use std::collections::BTreeMap;
-use std::io::Read;
 
 use crate::config::Window;
-use crate::source::{self, Input};
 
 /// How much of a file its digest covers.
-const HEAD: u64 = 64 * 1024;
+const HEAD: usize = crate::format::sniff::SAMPLE_BYTES;
 
-/// `fnv1a64:<16 hex digits>` of the first 64 KiB of `input`, decompressed; `None` for stdin,
-/// empty or unreadable inputs.
-pub fn of_input(input: &Input) -> Option<String> {
-    input.path.as_ref()?;
-    let (stream, _) = source::open(input, None).ok()?;
-    let mut head = Vec::new();
-    stream.take(HEAD).read_to_end(&mut head).ok()?;
-    (!head.is_empty()).then(|| format!("fnv1a64:{:016x}", fnv1a(&head)))
+/// `fnv1a64:<16 hex digits>` of an input's first 64 KiB, decompressed: the sample the
+/// scanner sniffs, so no input is read twice; `None` for an empty input.
+pub fn of_head(sample: &[u8]) -> Option<String> {
+    let head = &sample[..sample.len().min(HEAD)];
+    (!head.is_empty()).then(|| format!("fnv1a64:{:016x}", fnv1a(head)))
 }
 
 /// FNV-1a, 64 bits: stable across runs, platforms and versions.

@@ -2,7 +2,7 @@
 //! says why each was denied. The pipeline flows one way:
 //!
 //! ```text
-//! source (walk, decompress) -> blocks / JSON records -> prefilter -> format::parse
+//! source (walk, object stores, decompress) -> blocks / JSON records -> prefilter -> format::parse
 //!   -> extract (rules: action? denied?) -> classify (rules: cause) -> aggregate -> report
 //! ```
 //!
@@ -166,6 +166,18 @@ fn run(
                 .with_terminal(terminal, cli.quiet);
             config.near_misses = true;
             Ok(near_misses::run(&config, args.top, out, err)?.exit_code())
+        }
+        Command::Ls(args) => {
+            let now = config::parse_now(args.now.as_deref(), config::now()?)?;
+            let window = config::parse_window(
+                args.since.as_deref(),
+                args.until.as_deref(),
+                now,
+                zone::Zone::default(),
+            )?;
+            // Listing stdin would only print `<stdin>`: no paths lists nothing.
+            let (paths, _) = config::input_paths(args.paths, args.files_from.as_deref())?;
+            Ok(app::ls(&paths, false, &window, cli.quiet, out, err)?.exit_code())
         }
         Command::Events(args) => {
             let config = ScanConfig::from_args(args.scan, config::now()?)?

@@ -23,10 +23,7 @@ pub fn run(
     input_format: Option<InputFormat>,
     out: &mut dyn Write,
 ) -> io::Result<i32> {
-    let input = Input {
-        display: Arc::from(log.display().to_string()),
-        path: Some(log.to_path_buf()),
-    };
+    let input = Input::file(log.display().to_string(), log);
     let (stream, _) = source::open(&input, None)?;
     let (sample, stream) = source::peek(stream, sniff::SAMPLE_BYTES)?;
     let format = input_format.unwrap_or_else(|| sniff::sniff_format(&Sample::new(&sample)));

@@ -100,6 +100,8 @@ pub struct FileScan {
     pub error: Option<String>,
     /// Why the input was skipped on purpose (binary data).
     pub skipped: Option<String>,
+    /// The digest of the input's first 64 KiB (see [`crate::digest`]); `None` for stdin.
+    pub digest: Option<String>,
 }
 
 impl Scanner<'_> {
@@ -114,6 +116,7 @@ impl Scanner<'_> {
             tally: Tally::default(),
             error: None,
             skipped: None,
+            digest: None,
         };
         if let Err(e) = self.scan_into(input, progress, &mut scan) {
             scan.error = Some(read_error(&e, &scan));
@@ -141,6 +144,9 @@ impl Scanner<'_> {
             count: bytes.clone(),
         };
         let (sample, stream) = source::peek(Box::new(counted), sniff::SAMPLE_BYTES)?;
+        if !input.is_stdin() {
+            scan.digest = crate::digest::of_head(&sample);
+        }
         if let Some(what) = source::binary::kind(&sample) {
             scan.bytes = bytes.load(Ordering::Relaxed);
             scan.skipped = Some(format!("skipped: {what}"));

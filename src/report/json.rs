@@ -15,6 +15,7 @@ use crate::aggregate::{Group, InputError, Inputs, Summary, top};
 use crate::config::Window;
 use crate::event::{Cause, Platform};
 use crate::scan::Malformed;
+use crate::source::remote::ObjectCounts;
 
 pub const SCHEMA: &str = "keydeny.summary/v2";
 
@@ -93,12 +94,23 @@ pub struct InputsDoc {
     /// The digest of all input digests: equal for summaries of the same inputs (v2).
     #[serde(default)]
     pub digest: String,
+    /// Object-store listings: objects found, those not read because window pruning ruled
+    /// them out, and date partitions never listed.
+    #[serde(default)]
+    pub objects: ObjectsDoc,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct DigestDoc {
     pub file: String,
     pub digest: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct ObjectsDoc {
+    pub listed: u64,
+    pub skipped: u64,
+    pub partitions_skipped: u64,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -227,6 +239,11 @@ pub fn document(ctx: &SummaryContext<'_>) -> SummaryDoc {
 
 fn inputs_doc(i: &Inputs) -> InputsDoc {
     InputsDoc {
+        objects: ObjectsDoc {
+            listed: i.objects.listed,
+            skipped: i.objects.skipped,
+            partitions_skipped: i.objects.partitions_skipped,
+        },
         files: i.files,
         bytes: i.bytes,
         lines: i.lines,
@@ -313,6 +330,29 @@ pub struct ReadSummary {
 pub fn read_summary(text: &str) -> Result<ReadSummary, String> {
     let doc: SummaryDoc =
         serde_json::from_str(text).map_err(|e| format!("not a keydeny summary: {e}"))?;
+    from_doc(doc)
+}
+
+/// Read every summary document in `text`: one per line (`summary --format json` piped
+/// from many shards) or pretty-printed one after another.
+pub fn read_summaries(text: &str) -> Result<Vec<ReadSummary>, String> {
+    serde_json::Deserializer::from_str(text)
+        .into_iter::<SummaryDoc>()
+        .enumerate()
+        .map(|(n, doc)| {
+            // Documents after the first are numbered (a file of one reads as it always did).
+            let at = if n == 0 {
+                String::new()
+            } else {
+                format!("document {}: ", n + 1)
+            };
+            doc.map_err(|e| format!("{at}not a keydeny summary: {e}"))
+                .and_then(|doc| from_doc(doc).map_err(|e| format!("{at}{e}")))
+        })
+        .collect()
+}
+
+fn from_doc(doc: SummaryDoc) -> Result<ReadSummary, String> {
     if !READS.contains(&doc.schema.as_str()) {
         return Err(format!(
             "schema {:?} is not one of {}",
@@ -387,6 +427,11 @@ pub fn read_summary(text: &str) -> Result<ReadSummary, String> {
 
 fn inputs_from_doc(doc: InputsDoc) -> Inputs {
     Inputs {
+        objects: ObjectCounts {
+            listed: doc.objects.listed,
+            skipped: doc.objects.skipped,
+            partitions_skipped: doc.objects.partitions_skipped,
+        },
         files: doc.files,
         bytes: doc.bytes,
         lines: doc.lines,

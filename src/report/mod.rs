@@ -56,10 +56,18 @@ pub trait SummaryWriter {
 /// other, 1 malformed`: the coverage sentence every report shows.
 pub fn coverage(summary: &Summary) -> String {
     let i = &summary.inputs;
-    format!(
+    let mut text = format!(
         "{} file(s), {} bytes, {} lines, {} records: {} denied key generation(s), {} other, {} malformed",
         i.files, i.bytes, i.lines, i.records, i.matched, i.other, i.malformed
-    )
+    );
+    let objects = &i.objects;
+    if objects.listed > 0 || objects.partitions_skipped > 0 {
+        text.push_str(&format!(
+            "; objects: {} listed, {} skipped as written before the window, {} date partition(s) outside the window not listed",
+            objects.listed, objects.skipped, objects.partitions_skipped
+        ));
+    }
+    text
 }
 
 /// `cloudtrail 4, json 2`: files read per format.

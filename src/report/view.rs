@@ -148,7 +148,7 @@ impl<'a> ReportView<'a> {
             actor_trend: ctx.trend.map_or(&[], |t| t.actors.as_slice()),
             baseline: ctx.trend.map(|t| t.baseline.as_str()),
             redaction: if ctx.redacted {
-                "masked (****, last four characters kept)"
+                "masked (secrets as ****, key ids keep their last four characters)"
             } else {
                 "shown unmasked (--no-redact)"
             },

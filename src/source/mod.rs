@@ -1,9 +1,11 @@
-//! Sources: the files, directories and stdin named on the command line, opened as
-//! decompressed byte streams (gzip and zstd detected by magic bytes, never by name).
+//! Sources: the files, directories, object-store URLs and stdin named on the command line,
+//! opened as decompressed byte streams (gzip and zstd detected by magic bytes, never by name).
 
 pub mod binary;
 pub mod blocks;
 pub mod json_stream;
+pub mod partition;
+pub mod remote;
 pub mod walk;
 
 use std::fs::File;
@@ -19,8 +21,10 @@ pub struct Input {
     /// directory; `<stdin>` for standard input (not `-`, which a CSV export would have to
     /// neutralise as a formula lead).
     pub display: Arc<str>,
-    /// `None` for stdin.
+    /// `None` for stdin and objects.
     pub path: Option<PathBuf>,
+    /// An object in an object store (`display` is its URL).
+    pub object: Option<Arc<remote::Object>>,
 }
 
 impl Input {
@@ -28,8 +32,77 @@ impl Input {
         Input {
             display: Arc::from("<stdin>"),
             path: None,
+            object: None,
         }
     }
+
+    /// A local file, shown as `display`.
+    pub fn file(display: impl Into<Arc<str>>, path: impl Into<PathBuf>) -> Input {
+        Input {
+            display: display.into(),
+            path: Some(path.into()),
+            object: None,
+        }
+    }
+
+    /// Whether this is standard input (neither a file nor an object).
+    pub fn is_stdin(&self) -> bool {
+        self.path.is_none() && self.object.is_none()
+    }
+
+    /// Bytes to read as stored, when known without reading (for the progress bar).
+    pub fn stored_size(&self) -> Option<u64> {
+        match (&self.object, &self.path) {
+            (Some(object), _) => Some(object.size),
+            (None, Some(path)) => std::fs::metadata(path).ok().map(|m| m.len()),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Every input named on the command line, in order: local paths expanded by [`walk`],
+/// object-store URLs listed by [`remote`] (pruned to `window`).
+#[derive(Default)]
+pub struct Expanded {
+    pub inputs: Vec<Input>,
+    /// Paths that could not be listed, and URLs naming a missing object.
+    pub errors: Vec<walk::WalkError>,
+    pub objects: remote::ObjectCounts,
+}
+
+/// Expand `paths`; no paths means stdin when `stdin_if_none`. A URL whose bucket cannot be
+/// listed (no such bucket, no credentials) is an error for the whole run.
+pub fn expand(
+    paths: &[String],
+    stdin_if_none: bool,
+    window: &crate::config::Window,
+) -> Result<Expanded, remote::RemoteError> {
+    if paths.is_empty() {
+        let inputs = if stdin_if_none {
+            vec![Input::stdin()]
+        } else {
+            Vec::new()
+        };
+        return Ok(Expanded {
+            inputs,
+            ..Expanded::default()
+        });
+    }
+    let mut expanded = Expanded::default();
+    let mut stores = remote::Stores::default();
+    for path in paths {
+        if remote::is_url(path) {
+            let listing = remote::list(path, window, &mut stores)?;
+            expanded.inputs.extend(listing.inputs);
+            expanded.errors.extend(listing.missing);
+            expanded.objects.merge(listing.counts);
+        } else {
+            let (inputs, errors) = walk::expand(std::slice::from_ref(path));
+            expanded.inputs.extend(inputs);
+            expanded.errors.extend(errors);
+        }
+    }
+    Ok(expanded)
 }
 
 /// When the file at `path` was last modified, if the system says.
@@ -64,9 +137,10 @@ pub fn open(
     input: &Input,
     progress: Option<&Arc<AtomicU64>>,
 ) -> io::Result<(Box<dyn BufRead + Send>, Compression)> {
-    let file: Box<dyn Read + Send> = match &input.path {
-        Some(path) => Box::new(File::open(path)?),
-        None => Box::new(Fused {
+    let file: Box<dyn Read + Send> = match (&input.object, &input.path) {
+        (Some(object), _) => Box::new(object.reader()?),
+        (None, Some(path)) => Box::new(File::open(path)?),
+        (None, None) => Box::new(Fused {
             inner: io::stdin(),
             ended: false,
         }),

@@ -2,7 +2,6 @@
 //! deterministic (name-sorted) order, `-` as stdin. Problems are returned, never fatal.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use walkdir::WalkDir;
 
@@ -71,8 +70,5 @@ fn walk_message(error: &walkdir::Error) -> String {
 }
 
 fn file_input(display: String, path: &Path) -> Input {
-    Input {
-        display: Arc::from(display),
-        path: Some(path.to_path_buf()),
-    }
+    Input::file(display, path)
 }

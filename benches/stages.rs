@@ -286,6 +286,7 @@ fn extract_stage(c: &mut Criterion) {
         rules: &rules,
         now: now(),
         redact: true,
+        near_misses: false,
     };
     let file: Arc<str> = Arc::from("bench.log");
     let denied = denied_lines();
@@ -379,6 +380,7 @@ fn events(n: usize) -> Vec<Event> {
         rules: &rules,
         now: now(),
         redact: true,
+        near_misses: false,
     };
     let file: Arc<str> = Arc::from("bench.log");
     let base: Vec<Event> = denied_lines()
@@ -479,6 +481,7 @@ fn scan(c: &mut Criterion) {
             max_record: 64 << 20,
             now: now(),
             redact: true,
+            near_misses: false,
         };
         let input = Input::file(path.to_string_lossy().as_ref(), path.clone());
         group.throughput(Throughput::Bytes(bytes));

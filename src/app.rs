@@ -53,6 +53,8 @@ impl Outcome {
 pub struct Findings {
     pub events: Vec<Event>,
     pub summary: Summary,
+    /// What was almost an event, when the config asks for them (`near-misses`).
+    pub near_misses: Vec<crate::near_misses::NearMiss>,
 }
 
 impl Findings {
@@ -81,7 +83,9 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
     }
     let scanner = Scanner {
         rules: &config.rules,
-        prefilter: if config.prefilter {
+        prefilter: if config.prefilter && config.near_misses {
+            Prefilters::without_refusal(&config.rules)
+        } else if config.prefilter {
             Prefilters::new(&config.rules)
         } else {
             Prefilters::disabled()
@@ -91,6 +95,7 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
         max_record: config.max_record,
         now: config.now,
         redact: config.redact,
+        near_misses: config.near_misses,
     };
     let total_bytes: u64 = inputs.iter().filter_map(|i| i.stored_size()).sum();
     let show_progress = config.terminal.progress && total_bytes > 0;
@@ -121,10 +126,12 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
         });
     }
     let mut events = Vec::new();
+    let mut near_misses = Vec::new();
     for scan in scans {
         report_scan(&scan, config.quiet, diagnostics)?;
         account(&mut summary, &scan);
         events.extend(scan.tally.events);
+        near_misses.extend(scan.tally.near_misses);
     }
     events.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     summary.duplicates = dedup(&mut events);
@@ -134,7 +141,11 @@ pub fn find(config: &ScanConfig, diagnostics: &mut dyn Write) -> io::Result<Find
     for event in &events {
         summary.add(event);
     }
-    Ok(Findings { events, summary })
+    Ok(Findings {
+        events,
+        summary,
+        near_misses,
+    })
 }
 
 /// `keydeny ls`: the inputs a scan would read, one per line; problems on stderr (exit 2),
@@ -714,6 +725,11 @@ pub fn rules_list(rules: &RuleSet, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n## Denial wording ({})", rules.denial_ids.len())?;
     for id in &rules.denial_ids {
         writeln!(out, "{id}")?;
+    }
+    let words: usize = rules.concept_counts.iter().map(|(_, n)| n).sum();
+    writeln!(out, "\n## Vocabulary: words per concept ({words})")?;
+    for (concept, count) in &rules.concept_counts {
+        writeln!(out, "{concept}  {count}")?;
     }
     writeln!(
         out,

@@ -67,6 +67,13 @@ pub enum Command {
         after_help = concat!("Examples:\n  keydeny merge --format html -o report.html web1.json web2.json\n\nThe same input in two summaries is refused: every summary carries a digest\nof each input it read.\n\n", exit_codes!())
     )]
     Merge(MergeArgs),
+    /// What keydeny almost counted, by message shape: credentials refused without an act of
+    /// creating them, key generations that failed without a known refusal, unknown causes.
+    #[command(
+        name = "near-misses",
+        after_help = "Each line: how many records, the concept keydeny did not find (creation, refusal or cause), the message shape (ids, numbers and names masked) and where it was first seen. Teach keydeny the missing words with a rules file ([[concept]] tables; see `keydeny rules list`).\n\nExamples:\n  keydeny near-misses /var/log/app/\n  keydeny near-misses --top 0 app.log          every shape\n  keydeny near-misses --rules mine.toml app.log   after teaching keydeny new words"
+    )]
+    NearMisses(NearMissesArgs),
     /// List the inputs a scan would read, one per line: files, and objects of object stores
     /// after window pruning (to split the work into shards, e.g. for Spark).
     #[command(
@@ -169,6 +176,15 @@ pub struct ReportArgs {
     /// An earlier summary JSON: show per cause and top actor what is new, rising, falling or gone.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct NearMissesArgs {
+    /// Shapes listed, most frequent first (0: all).
+    #[arg(long, default_value_t = 30, value_name = "N", help_heading = "Output")]
+    pub top: usize,
+    #[command(flatten)]
+    pub scan: ScanArgs,
 }
 
 #[derive(Debug, Args)]

@@ -47,6 +47,8 @@ pub struct ScanConfig {
     pub quiet: bool,
     /// Mask credentials in every output (`--no-redact` turns it off).
     pub redact: bool,
+    /// Collect near-misses too (`keydeny near-misses`).
+    pub near_misses: bool,
 }
 
 /// A usage problem: printed as `keydeny: error: ...`, exit code 2.
@@ -98,6 +100,7 @@ impl ScanConfig {
             terminal: Terminal::default(),
             quiet: false,
             redact: !args.no_redact,
+            near_misses: false,
         })
     }
 

@@ -1,15 +1,19 @@
-//! From a parsed record to an [`Event`]: is it a key generation (by the action rules), was it
-//! denied (by its outcome, or the denial wording), and why (by the cause rules).
+//! From a parsed record to an [`Event`]: is it a key generation (by the action rules, else
+//! the vocabulary), was it denied (by its outcome, the denial wording or the vocabulary's
+//! refusal), and why (by the cause rules and the vocabulary's causes). For `near-misses`,
+//! also what a record that is not quite an event lacks.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::event::{Event, Platform};
+use crate::event::{Cause, Event, Platform};
 use crate::format::{InputFormat, Outcome, Record};
+use crate::near_misses::{Missing, NearMiss};
 use crate::redact::redact;
 use chrono::{DateTime, Datelike, Utc};
 
-use crate::rules::{Facts, MatchedBy, RuleSet};
+use crate::rules::{Action, Facts, MatchedBy, RuleSet};
+use crate::vocab::Reading;
 
 /// Where a record sits in its input.
 #[derive(Clone, Copy)]
@@ -43,47 +47,177 @@ pub struct Context<'r> {
     pub now: DateTime<Utc>,
     /// Mask credentials in every text field (`--no-redact` turns it off).
     pub redact: bool,
+    /// Also say what was almost an event (`keydeny near-misses`).
+    pub near_misses: bool,
 }
 
 /// The denied key-generation event this record is, if it is one.
 pub fn extract(record: Record<'_>, ctx: &Context<'_>, at: Position<'_>) -> Option<Event> {
-    let (rules, now) = (ctx.rules, ctx.now);
-    let clean = |value: Option<Cow<'_, str>>| clean(value, ctx.redact);
+    judge(record, ctx, at).event
+}
+
+/// What a record is: an event, and (when asked for) what keydeny almost counted.
+#[derive(Debug, Default)]
+pub struct Judged {
+    pub event: Option<Event>,
+    pub near_miss: Option<NearMiss>,
+}
+
+/// The key-generation action of a record and how it was found.
+struct Found {
+    name: String,
+}
+
+/// Judge one record: key generation (action rules, else the vocabulary), denied (outcome,
+/// else denial wording or the vocabulary's refusal), and its cause.
+pub fn judge(record: Record<'_>, ctx: &Context<'_>, at: Position<'_>) -> Judged {
+    let rules = ctx.rules;
     let platform = record.platform.unwrap_or(Platform::App);
     let text = record.message.as_deref().unwrap_or("");
-    let (action, matched_by) = rules.match_action(
+    let matched = rules.match_action(
         platform,
         record.action.as_deref(),
         text,
         record.method.as_deref(),
         record.path.as_deref(),
-    )?;
-    let denied = match record.outcome.unwrap_or(Outcome::Unstated) {
+    );
+    let reading = (platform == Platform::App).then(|| {
+        let words = vocab_text(&record);
+        if matched.is_some() || ctx.near_misses {
+            rules.vocab.read(&words)
+        } else {
+            rules.vocab.read_if_credential(&words)
+        }
+    });
+    let found = find_action(&record, matched, platform, reading.as_ref(), rules);
+    let shown = match (text, record.action.as_deref()) {
+        ("", Some(action)) => action,
+        _ => text,
+    };
+    let miss = |missing| ctx.near_misses.then(|| NearMiss::new(missing, shown, at));
+    let Some(found) = found else {
+        let named = reading.as_ref().is_some_and(|r| r.credential && r.refusal);
+        return Judged {
+            event: None,
+            near_miss: if named { miss(Missing::Creation) } else { None },
+        };
+    };
+    if !is_denied(&record, rules, text, reading.as_ref()) {
+        let failed = reading.as_ref().is_some_and(|r| r.failure || r.not_refusal)
+            || record.status.is_some_and(|s| s >= 400)
+            || outcome_failure(&record);
+        return Judged {
+            event: None,
+            near_miss: if failed { miss(Missing::Refusal) } else { None },
+        };
+    }
+    let unknown = miss(Missing::Cause);
+    let event = build_event(record, ctx, at, found, reading.as_ref());
+    let near_miss = unknown.filter(|_| event.cause == Cause::Unknown);
+    Judged {
+        event: Some(event),
+        near_miss,
+    }
+}
+
+/// The text the vocabulary reads: the action field, the message and the error code.
+fn vocab_text<'r>(record: &'r Record<'_>) -> Cow<'r, str> {
+    let parts = [
+        record.action.as_deref(),
+        record.message.as_deref(),
+        record.attr("reasons"),
+        record.error_code.as_deref(),
+    ];
+    let present: Vec<&str> = parts
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.is_empty())
+        .collect();
+    match present.as_slice() {
+        [] => Cow::Borrowed(""),
+        [one] => Cow::Borrowed(one),
+        many => Cow::Owned(many.join(". ")),
+    }
+}
+
+fn find_action(
+    record: &Record<'_>,
+    matched: Option<(&Action, MatchedBy)>,
+    platform: Platform,
+    reading: Option<&Reading>,
+    rules: &RuleSet,
+) -> Option<Found> {
+    // The vocabulary vetoes a phrase match when it sees the credential but not as the
+    // object being created ("unable to create pods: ... no API token found").
+    let vetoed = |by| {
+        by == MatchedBy::Message
+            && reading.is_some_and(|r| r.strong_credential && r.action.is_none())
+    };
+    if let Some((action, by)) = matched.filter(|&(_, by)| !vetoed(by)) {
+        let name = match (by, &record.action) {
+            (MatchedBy::Name, Some(name)) => name.to_string(),
+            // A request log's action is its request; an app's is the credential it names.
+            (MatchedBy::Path, _) if platform != Platform::App => {
+                request_line(record.method.as_deref(), record.path.as_deref())
+            }
+            _ => action.name.clone(),
+        };
+        return Some(Found { name });
+    }
+    let reading = reading?;
+    let by_name = record
+        .action
+        .as_deref()
+        .filter(|name| rules.vocab.read_action_name(name).is_some());
+    if let Some(name) = by_name {
+        return Some(Found {
+            name: name.to_string(),
+        });
+    }
+    reading.action.clone().map(|name| Found { name })
+}
+
+fn is_denied(record: &Record<'_>, rules: &RuleSet, text: &str, reading: Option<&Reading>) -> bool {
+    match record.outcome.unwrap_or(Outcome::Unstated) {
         Outcome::Denied => true,
         Outcome::NotDenied => false,
-        Outcome::Unstated => rules.text_says_denied(text),
-    };
-    if !denied {
-        return None;
+        Outcome::Unstated => match reading {
+            None => rules.text_says_denied(text),
+            Some(r) => {
+                r.refused(outcome_failure(record))
+                    || (rules.text_says_denied(text) && !r.only_not_refusal())
+            }
+        },
     }
-    let action_name = match (matched_by, &record.action) {
-        (MatchedBy::Name, Some(name)) => name.to_string(),
-        // A request log's action is its request; an app's is the credential it names.
-        (MatchedBy::Path, _) if platform != Platform::App => {
-            request_line(record.method.as_deref(), record.path.as_deref())
-        }
-        _ => action.name.clone(),
-    };
+}
+
+/// An outcome field that says "failure" (not which kind).
+fn outcome_failure(record: &Record<'_>) -> bool {
+    record.attr("outcome") == Some("failure")
+}
+
+fn build_event(
+    record: Record<'_>,
+    ctx: &Context<'_>,
+    at: Position<'_>,
+    found: Found,
+    reading: Option<&Reading>,
+) -> Event {
+    let clean = |value: Option<Cow<'_, str>>| clean(value, ctx.redact);
+    let platform = record.platform.unwrap_or(Platform::App);
+    let text = record.message.as_deref().unwrap_or("");
     let field = |name: &str| record.attr(name);
     let facts = Facts {
         platform,
-        action: &action_name,
+        action: &found.name,
         error_code: record.error_code.as_deref(),
         status: record.status,
         text,
         field: &field,
     };
-    let (cause, rule) = rules.classify(&facts);
+    let vocab_cause = reading.and_then(|r| r.cause);
+    let vetoed = reading.map_or(&[][..], |r| r.vetoed.as_slice());
+    let (cause, rule) = ctx.rules.classify_with(&facts, vocab_cause, vetoed);
     let reason = record
         .reason
         .as_deref()
@@ -91,16 +225,16 @@ pub fn extract(record: Record<'_>, ctx: &Context<'_>, at: Position<'_>) -> Optio
         .or(record.error_code.as_deref())
         .unwrap_or("");
     let time = if record.yearless {
-        let reference = at.modified.map_or(now, |m| m.min(now));
+        let reference = at.modified.map_or(ctx.now, |m| m.min(ctx.now));
         record.time.map(|t| with_year(t, reference))
     } else {
         record.time
     };
-    Some(Event {
+    Event {
         time,
         platform,
         format: at.format.id(),
-        action: action_name,
+        action: found.name,
         actor: clean(record.actor),
         tenant: clean(record.tenant),
         source_ip: clean(record.source_ip),
@@ -108,12 +242,12 @@ pub fn extract(record: Record<'_>, ctx: &Context<'_>, at: Position<'_>) -> Optio
         cause,
         reason: tidy_reason(reason, ctx.redact),
         request_id: clean(record.request_id),
-        rule: rule.to_string(),
+        rule,
         dedup_key: record.dedup_key.map(Cow::into_owned),
         file: at.file.clone(),
         line: at.line,
         record: at.record,
-    })
+    }
 }
 
 /// `POST /api/keys` (path without its query string).

@@ -19,6 +19,7 @@ pub mod extract;
 pub mod format;
 pub mod interrupt;
 pub mod man;
+pub mod near_misses;
 pub mod output;
 pub mod prefilter;
 pub mod progress;
@@ -30,6 +31,7 @@ pub mod scan;
 pub mod source;
 pub mod terminal;
 pub mod trend;
+pub mod vocab;
 pub mod watch;
 pub mod zone;
 
@@ -158,6 +160,12 @@ fn run(
             options.terminal = terminal;
             let rules = builtin_rules()?;
             Ok(app::merge(&args.files, &rules, &options, out, err)?.exit_code())
+        }
+        Command::NearMisses(args) => {
+            let mut config = ScanConfig::from_args(args.scan, config::now()?)?
+                .with_terminal(terminal, cli.quiet);
+            config.near_misses = true;
+            Ok(near_misses::run(&config, args.top, out, err)?.exit_code())
         }
         Command::Ls(args) => {
             let now = config::parse_now(args.now.as_deref(), config::now()?)?;

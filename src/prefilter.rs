@@ -1,8 +1,13 @@
 //! The prefilter: one case-insensitive multi-literal scan per input format, derived from the
 //! rules, that skips records which cannot be a key generation before they are parsed. A
 //! format only sees the literals of actions for the platforms its records can have (CloudTrail
-//! records are AWS, so an app's `access key` wording is not looked for there). It may let too
-//! much through, never too little: `--no-prefilter` gives byte-identical output.
+//! records are AWS, so an app's `access key` wording is not looked for there); for app logs
+//! the literals include the vocabulary's credential words, and the second stage its refusal
+//! and failure words. It may let too much through, never too little: `--no-prefilter` gives
+//! byte-identical output.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
@@ -16,6 +21,10 @@ use crate::rules::RuleSet;
 /// refusal wording).
 pub struct Prefilter {
     literals: Option<AhoCorasick>,
+    /// App formats: the vocabulary's credential words, which make a record a candidate
+    /// only beside a creation word (`creation`; `None`: no creation word needed).
+    credential: Option<AhoCorasick>,
+    creation: Option<AhoCorasick>,
     refusal: Option<AhoCorasick>,
     unconditional: Option<AhoCorasick>,
     /// The action literals and `\u`: finds the lines worth a closer look in a whole block.
@@ -25,13 +34,19 @@ pub struct Prefilter {
 impl Prefilter {
     fn build(
         literals: &[String],
+        vocab: Option<&Words>,
         refusal: Option<&[String]>,
         unconditional: &[String],
     ) -> Prefilter {
         let mut finder = literals.to_vec();
+        finder.extend(vocab.iter().flat_map(|v| v.credential.iter().cloned()));
         finder.push("\\u".to_string());
         Prefilter {
             literals: automaton(literals),
+            credential: vocab.and_then(|v| automaton(&v.credential)),
+            creation: vocab
+                .and_then(|v| v.creation.as_deref())
+                .and_then(automaton),
             refusal: refusal.and_then(automaton),
             unconditional: (!unconditional.is_empty())
                 .then(|| automaton(unconditional))
@@ -76,13 +91,50 @@ impl Prefilter {
                     self.refusal.as_ref().is_none_or(|r| r.is_match(raw))
                         || self.unconditional.as_ref().is_some_and(|u| u.is_match(raw))
                 };
-                (ac.is_match(raw) && refused()) || escaped()
+                let vocab = || {
+                    self.credential.as_ref().is_some_and(|c| c.is_match(raw))
+                        && self.creation.as_ref().is_none_or(|c| c.is_match(raw))
+                };
+                // Refusal words are the rarer: looked for first.
+                (refused() && (ac.is_match(raw) || vocab())) || escaped()
             }
         }
     }
 }
 
+/// The vocabulary's literals for a format whose records (or fallback text) are app logs.
+struct Words {
+    credential: Vec<String>,
+    /// `None`: a credential word alone makes a candidate (`near-misses`).
+    creation: Option<Vec<String>>,
+}
+
+impl Words {
+    fn of(rules: &RuleSet, format: InputFormat, need_creation: bool) -> Option<Words> {
+        let app = format.platforms().contains(&crate::event::Platform::App)
+            || format.falls_back_to_text();
+        app.then(|| Words {
+            credential: rules.vocab_credential_literals(),
+            creation: need_creation.then(|| rules.vocab_creation_literals()),
+        })
+    }
+}
+
+/// The automaton of a literal list; formats share the same lists, so each is built once
+/// (an `AhoCorasick` clone shares its automaton).
 fn automaton(literals: &[String]) -> Option<AhoCorasick> {
+    type Cache = Mutex<HashMap<Vec<String>, Option<AhoCorasick>>>;
+    static BUILT: LazyLock<Cache> = LazyLock::new(|| Mutex::new(HashMap::new()));
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    built
+        .entry(literals.to_vec())
+        .or_insert_with(|| build_automaton(literals))
+        .clone()
+}
+
+fn build_automaton(literals: &[String]) -> Option<AhoCorasick> {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::Standard)
@@ -113,6 +165,29 @@ impl Prefilters {
         Prefilters { by_format }
     }
 
+    /// Per format, only the action and credential literals (and those of text, for a
+    /// format that falls back to it): for `near-misses`, which also wants key generations
+    /// and credentials that were not refused.
+    pub fn without_refusal(rules: &RuleSet) -> Prefilters {
+        let by_format = InputFormat::ALL
+            .into_iter()
+            .map(|format| {
+                let mut literals = rules.prefilter_literals(format.platforms());
+                if format.falls_back_to_text() {
+                    literals.extend(rules.prefilter_literals(InputFormat::Text.platforms()));
+                    literals.sort();
+                    literals.dedup();
+                }
+                let vocab = Words::of(rules, format, false);
+                (
+                    format,
+                    Prefilter::build(&literals, vocab.as_ref(), None, &[]),
+                )
+            })
+            .collect();
+        Prefilters { by_format }
+    }
+
     /// A record passes when it holds an action literal of its format's platforms and, for
     /// worded platforms (app logs), a refusal literal. So a format whose records come from
     /// several kinds of platform (a wrapper carrying audit JSON, an access log whose foreign
@@ -121,7 +196,7 @@ impl Prefilters {
         let own = rules.prefilter_literals(format.platforms());
         let needs_refusal = format.refusal_by_wording() || format.falls_back_to_text();
         if !needs_refusal {
-            return Prefilter::build(&own, None, &[]);
+            return Prefilter::build(&own, None, None, &[]);
         }
         let mut all = own;
         if format.falls_back_to_text() {
@@ -139,7 +214,9 @@ impl Prefilters {
             true => Vec::new(),
             false => rules.prefilter_literals(&structured),
         };
-        Prefilter::build(&all, rules.refusal_literals().as_deref(), &unconditional)
+        let vocab = Words::of(rules, format, true);
+        let refusal = rules.refusal_literals();
+        Prefilter::build(&all, vocab.as_ref(), refusal.as_deref(), &unconditional)
     }
 
     /// Prefilters that pass everything.
@@ -153,6 +230,8 @@ impl Prefilters {
     pub fn for_format(&self, format: InputFormat) -> &Prefilter {
         const PASS: Prefilter = Prefilter {
             literals: None,
+            credential: None,
+            creation: None,
             refusal: None,
             unconditional: None,
             finder: None,

@@ -69,6 +69,7 @@ fn verdict(rules: &RuleSet, raw: &[u8], format: InputFormat, file: &Arc<str>, li
             rules,
             now: Utc::now(),
             redact: true,
+            near_misses: false,
         },
         at,
     ) {

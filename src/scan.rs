@@ -10,9 +10,10 @@ use chrono::{DateTime, Utc};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use crate::event::Event;
-use crate::extract::{Context, Position, extract};
+use crate::extract::{Context, Position, judge};
 use crate::format::sniff::{self, Framing, Sample};
 use crate::format::{self, InputFormat, Parsed};
+use crate::near_misses::NearMiss;
 use crate::prefilter::Prefilters;
 use crate::progress::Progress;
 use crate::rules::RuleSet;
@@ -34,6 +35,8 @@ pub struct Scanner<'r> {
     pub now: DateTime<Utc>,
     /// Mask credentials in event fields.
     pub redact: bool,
+    /// Also collect near-misses (`keydeny near-misses`).
+    pub near_misses: bool,
 }
 
 /// A malformed record: where, and why.
@@ -53,6 +56,8 @@ pub struct Tally {
     pub malformed: u64,
     pub samples: Vec<Malformed>,
     pub events: Vec<Event>,
+    /// What was almost an event (only when the scanner is asked for them).
+    pub near_misses: Vec<NearMiss>,
 }
 
 impl Tally {
@@ -65,6 +70,7 @@ impl Tally {
         self.samples.sort();
         self.samples.truncate(MALFORMED_SAMPLES);
         self.events.extend(other.events);
+        self.near_misses.extend(other.near_misses);
     }
 
     fn malformed(&mut self, line: u64, record: Option<u64>, reason: String) {
@@ -323,6 +329,7 @@ impl Scanner<'_> {
             rules: self.rules,
             now: self.now,
             redact: self.redact,
+            near_misses: self.near_misses,
         }
     }
 
@@ -356,17 +363,18 @@ impl Scanner<'_> {
             Parsed::Foreign if at.format != InputFormat::Text => {
                 self.scan_record(raw, at.as_text(), tally);
             }
-            Parsed::Record(record) => match extract(*record, &self.context(), at) {
-                Some(event) => {
-                    tally.records += 1;
-                    tally.matched += 1;
-                    tally.events.push(event);
+            Parsed::Record(record) => {
+                let judged = judge(*record, &self.context(), at);
+                tally.records += 1;
+                tally.near_misses.extend(judged.near_miss);
+                match judged.event {
+                    Some(event) => {
+                        tally.matched += 1;
+                        tally.events.push(event);
+                    }
+                    None => tally.other += 1,
                 }
-                None => {
-                    tally.records += 1;
-                    tally.other += 1;
-                }
-            },
+            }
             Parsed::Other | Parsed::Foreign => {
                 tally.records += 1;
                 tally.other += 1;

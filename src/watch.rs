@@ -353,6 +353,7 @@ fn read_new(f: &mut Followed, rules: &RuleSet, events: &mut Vec<Event>) -> io::R
                     rules,
                     now: Utc::now(),
                     redact: true,
+                    near_misses: false,
                 },
                 at,
             ));

@@ -16,7 +16,7 @@ fn clean_run_exits_zero() {
     assert_eq!(run.code, 0);
     assert!(
         run.stdout
-            .starts_with("228 denied key-generation event(s) by "),
+            .starts_with("257 denied key-generation event(s) by "),
         "{}",
         run.stdout
     );

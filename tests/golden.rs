@@ -61,7 +61,7 @@ fn csv_header_is_the_contract() {
         csv.lines().next().unwrap(),
         "time,platform,format,action,actor,tenant,source_ip,resource,cause,reason,request_id,file,line,record"
     );
-    // 228 distinct events + header; duplicates (CloudTrail eventID, Vault request and
+    // 257 distinct events + header; duplicates (CloudTrail eventID, Vault request and
     // response, Kubernetes audit stages) appear once.
-    assert_eq!(csv.lines().count(), 229);
+    assert_eq!(csv.lines().count(), 258);
 }

@@ -97,7 +97,7 @@ fn by_actor_honours_top_and_counts_the_rest() {
         .count();
     assert_eq!(rows, 3, "{three}");
     assert!(
-        three.contains("\n... and 155 more (use --top N)\n"),
+        three.contains("\n... and 183 more (use --top N)\n"),
         "{three}"
     );
     let default = ok(&[
@@ -110,7 +110,7 @@ fn by_actor_honours_top_and_counts_the_rest() {
         "fixtures/logs/",
     ]);
     assert!(
-        default.contains("\n... and 138 more (use --top N)\n"),
+        default.contains("\n... and 166 more (use --top N)\n"),
         "{default}"
     );
     let all = ok(&[
@@ -351,7 +351,7 @@ fn empty_events_listing_counts_what_the_filters_left_out() {
     ]);
     assert_eq!(
         text,
-        "No denied key-generation events within the filters; 228 event(s) outside them (--since, --until, --platform, --cause, --actor).\n"
+        "No denied key-generation events within the filters; 257 event(s) outside them (--since, --until, --platform, --cause, --actor).\n"
     );
     let some = ok(&[
         "events",
@@ -363,7 +363,7 @@ fn empty_events_listing_counts_what_the_filters_left_out() {
         "fixtures/logs/",
     ]);
     assert!(
-        some.ends_with("14 denied key-generation event(s); 214 outside the filters.\n"),
+        some.ends_with("18 denied key-generation event(s); 239 outside the filters.\n"),
         "{some}"
     );
 }
@@ -776,8 +776,8 @@ fn man_pages_per_command_and_exit_codes_in_help() {
 fn csv_lines_end_with_crlf() {
     let csv = read("fixtures/golden/events.csv");
     assert!(csv.ends_with("\r\n"));
-    assert_eq!(csv.matches("\r\n").count(), 229);
-    assert_eq!(csv.matches('\n').count(), 229, "no bare LF");
+    assert_eq!(csv.matches("\r\n").count(), 258);
+    assert_eq!(csv.matches('\n').count(), 258, "no bare LF");
     let readme = read("README.md");
     assert!(readme.contains("RFC 4180 (CRLF line ends"));
     assert!(readme.contains("cargo install --path ."));

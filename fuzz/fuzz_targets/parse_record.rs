@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let format = InputFormat::ALL[selector as usize % InputFormat::ALL.len()];
     let file: Arc<str> = Arc::from("fuzz");
     if let Parsed::Record(record) = format.parser().parse(raw) {
-        let ctx = Context { rules: &RULES, now: Utc::now(), redact: true };
+        let ctx = Context { rules: &RULES, now: Utc::now(), redact: true, near_misses: false };
         let at = Position { file: &file, format, line: 1, record: None, modified: None };
         let _ = extract(*record, &ctx, at);
     }

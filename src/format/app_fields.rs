@@ -79,6 +79,12 @@ const ERROR: &[&str] = &[
     "api.status",
     "error_reason",
     "reason",
+    "reason_code",
+    "reasonCode",
+    "error.reason",
+    "error_description",
+    "errorDescription",
+    "why",
     "detail",
 ];
 const ERROR_CODE: &[&str] = &["error.code", "error_code", "errorCode", "code", "err.code"];
@@ -222,7 +228,31 @@ const PATH: &[&str] = &[
     "http.target",
     "RequestPath",
 ];
-const ACTION: &[&str] = &["action", "operation", "api.name"];
+const ACTION: &[&str] = &[
+    "action",
+    "event.action",
+    "event_action",
+    "eventAction",
+    "operation",
+    "op",
+    "api.name",
+    "event_type",
+    "eventType",
+    "event_name",
+    "eventName",
+    "event",
+    "type",
+];
+/// Fields that say how the request ended, in words (`outcome=denied`, `result=success`).
+const OUTCOME: &[&str] = &[
+    "outcome",
+    "event.outcome",
+    "outcome.result",
+    "result",
+    "decision",
+    "verdict",
+    "status",
+];
 const RESOURCE: &[&str] = &["resource", "key_name", "token_name", "target"];
 
 /// Build an app-log record from a field lookup (`key` or dotted `parent.child`).
@@ -230,12 +260,18 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     let first = |keys: &[&str]| keys.iter().find_map(|k| non_empty(lookup(k)));
     let status = first(STATUS).and_then(|s| s.trim().parse::<u16>().ok());
     let message = serilog_rendered(&lookup).or_else(|| first(MESSAGE));
-    let error = first(ERROR);
+    let (error, codes) = errors(&lookup);
+    let worded = first(OUTCOME).and_then(|o| outcome_word(&o));
+    let outcome = match (outcome_from_status(status), worded) {
+        (Outcome::Unstated, Some(Worded::Denied)) => Outcome::Denied,
+        (Outcome::Unstated, Some(Worded::Succeeded)) => Outcome::NotDenied,
+        (by_status, _) => by_status,
+    };
     let mut record = Record {
         time: first(TIME).and_then(|t| time::parse_timestamp(&t)),
         platform: Some(Platform::App),
         action: first(ACTION),
-        outcome: Some(outcome_from_status(status)),
+        outcome: Some(outcome),
         error_code: first(ERROR_CODE).filter(|c| c.parse::<u16>().is_err()),
         status,
         message: join_text(message, error),
@@ -251,6 +287,13 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     if let Some(level) = first(LEVEL) {
         record.attrs.push(("level", level_name(level)));
     }
+    if let Some(codes) = codes {
+        // Every reason field (`error` and `why`), for the vocabulary; the message keeps one.
+        record.attrs.push(("reasons", codes));
+    }
+    if worded == Some(Worded::Failed) {
+        record.attrs.push(("outcome", Cow::Borrowed("failure")));
+    }
     if is_access_record(&record) {
         // A request log (method, path, status, no message): what a web server writes.
         let reason: Cow<str> =
@@ -260,6 +303,56 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
         record.reason = Some(reason);
     }
     record
+}
+
+/// The first error field (for the message), and when there are more (`error` and `why`),
+/// every distinct one joined with `: ` (for the vocabulary), in one pass over the keys.
+fn errors<'a>(
+    lookup: &impl Fn(&str) -> Option<Cow<'a, str>>,
+) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
+    let mut values = ERROR.iter().filter_map(|k| non_empty(lookup(k)));
+    let Some(first) = values.next() else {
+        return (None, None);
+    };
+    let mut all: Option<String> = None;
+    for value in values {
+        let so_far = all.get_or_insert_with(|| first.to_string());
+        if !so_far.contains(value.as_ref()) {
+            so_far.push_str(": ");
+            so_far.push_str(&value);
+        }
+    }
+    let all = all.filter(|a| a.as_str() != first.as_ref());
+    (Some(first), all.map(Cow::Owned))
+}
+
+/// What an outcome word says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Worded {
+    Denied,
+    Failed,
+    Succeeded,
+}
+
+/// `denied`, `DENY`, `access-denied` -> denied; `failure`, `error` -> failed (refused or
+/// not: the text decides); `success`, `allowed` -> succeeded; anything else says nothing.
+fn outcome_word(value: &str) -> Option<Worded> {
+    let value = value.trim();
+    if value.len() > 20 || value.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let word = value.to_ascii_lowercase().replace(['-', ' '], "_");
+    match word.as_str() {
+        "deny" | "denied" | "reject" | "rejected" | "refused" | "blocked" | "forbidden"
+        | "forbid" | "unauthorized" | "unauthorised" | "disallowed" | "prohibited"
+        | "not_allowed" | "not_permitted" | "permission_denied" | "access_denied" => {
+            Some(Worded::Denied)
+        }
+        "failure" | "failed" | "fail" | "error" => Some(Worded::Failed),
+        "success" | "succeeded" | "successful" | "ok" | "allow" | "allowed" | "granted"
+        | "permitted" | "accepted" | "created" | "completed" => Some(Worded::Succeeded),
+        _ => None,
+    }
 }
 
 /// A Serilog CLEF event without `@m` carries only its template `@mt`: render its

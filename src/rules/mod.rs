@@ -11,11 +11,16 @@ use std::path::Path;
 use regex::bytes::{Regex, RegexSet, RegexSetBuilder};
 
 use crate::event::{Cause, Platform};
-pub use schema::{ActionSpec, CauseDoc, DenialSpec, RuleFile, RuleSpec};
+use crate::vocab::{Concept, Vocabulary};
+pub use schema::{ActionSpec, CauseDoc, ConceptSpec, DenialSpec, RuleFile, RuleSpec};
 
 /// The embedded rule files, in load order.
-pub const BUILTIN: [(&str, &str); 6] = [
+pub const BUILTIN: [(&str, &str); 7] = [
     ("builtin/actions.toml", include_str!("builtin/actions.toml")),
+    (
+        "builtin/vocabulary.toml",
+        include_str!("builtin/vocabulary.toml"),
+    ),
     ("builtin/denials.toml", include_str!("builtin/denials.toml")),
     ("builtin/aws.toml", include_str!("builtin/aws.toml")),
     ("builtin/gcp.toml", include_str!("builtin/gcp.toml")),
@@ -116,6 +121,10 @@ pub struct RuleSet {
     /// skipped for lack of refusal wording).
     denial_literals: Option<Vec<String>>,
     pub rules: Vec<Rule>,
+    /// The word lists of free text (credential, creation, refusal, causes).
+    pub vocab: Vocabulary,
+    /// How many words each concept has, for `rules list`.
+    pub concept_counts: Vec<(String, usize)>,
     pub causes: Vec<CauseDoc>,
     /// A short digest of every loaded rule file, to tell rule sets apart in reports.
     pub digest: String,
@@ -143,6 +152,7 @@ impl RuleSet {
         let mut actions = Vec::new();
         let mut denials = Vec::new();
         let mut rules = Vec::new();
+        let mut concepts = Vec::new();
         for (file, text) in sources {
             let parsed = schema::parse(file, text)?;
             for spec in parsed.action {
@@ -153,6 +163,9 @@ impl RuleSet {
             }
             for spec in parsed.rule {
                 rules.push(schema::compile_rule(file, text, spec)?);
+            }
+            for spec in parsed.concept {
+                concepts.push(schema::compile_concept(file, spec)?);
             }
         }
         schema::check_unique_ids(&actions, &rules)?;
@@ -181,6 +194,8 @@ impl RuleSet {
             denial_literals: denial_literals(&denials),
             denial_ids: denials.into_iter().map(|d| d.id).collect(),
             rules,
+            vocab: Vocabulary::new(&concepts),
+            concept_counts: concept_counts(&concepts),
             causes: causes(),
             digest: digest(sources),
         })
@@ -242,6 +257,28 @@ impl RuleSet {
             .unwrap_or((Cause::Unknown, ""))
     }
 
+    /// [`RuleSet::classify`], weighed against the cause the vocabulary read (app logs): the
+    /// higher priority wins, a cause rule on a tie; rules for a cause the vocabulary vetoed
+    /// are skipped. Gives the cause and the deciding id (`vocabulary.<cause>` when the words
+    /// decided).
+    pub fn classify_with(
+        &self,
+        facts: &Facts<'_>,
+        vocab: Option<(Cause, i64)>,
+        vetoed: &[Cause],
+    ) -> (Cause, String) {
+        let rule = self
+            .rules
+            .iter()
+            .find(|r| !vetoed.contains(&r.cause) && r.matches(facts));
+        match (rule, vocab) {
+            (Some(r), Some((_, p))) if r.priority >= p => (r.cause, r.id.clone()),
+            (_, Some((cause, _))) => (cause, format!("vocabulary.{}", cause.id())),
+            (Some(r), None) => (r.cause, r.id.clone()),
+            (None, None) => (Cause::Unknown, String::new()),
+        }
+    }
+
     pub fn cause_doc(&self, cause: Cause) -> Option<&CauseDoc> {
         self.causes.iter().find(|c| c.id == cause)
     }
@@ -251,7 +288,23 @@ impl RuleSet {
     pub fn refusal_literals(&self) -> Option<Vec<String>> {
         let mut literals = self.denial_literals.clone()?;
         literals.extend(["401", "402", "403"].map(String::from));
+        literals.extend(self.vocab.literals(&[Concept::Refusal, Concept::Failure]));
+        literals.sort();
+        literals.dedup();
         Some(literals)
+    }
+
+    /// Literals one of which every app record the vocabulary makes a key generation holds:
+    /// its credential words...
+    pub fn vocab_credential_literals(&self) -> Vec<String> {
+        self.vocab
+            .literals(&[Concept::Credential, Concept::CredentialWeak])
+    }
+
+    /// ...and its creation words.
+    pub fn vocab_creation_literals(&self) -> Vec<String> {
+        self.vocab
+            .literals(&[Concept::Create, Concept::CreateAdjacent])
     }
 
     /// Every literal some action for one of `platforms` needs: a record of those platforms
@@ -356,6 +409,29 @@ impl Rule {
             parts.push(format!("{k} = {v}"));
         }
         parts.join("; ")
+    }
+}
+
+/// Words per concept id, in first-seen order.
+fn concept_counts(concepts: &[crate::vocab::ConceptWords]) -> Vec<(String, usize)> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for list in concepts {
+        let id = concept_id(list.concept);
+        match counts.iter_mut().find(|(c, _)| *c == id) {
+            Some((_, n)) => *n += list.words.len(),
+            None => counts.push((id, list.words.len())),
+        }
+    }
+    counts
+}
+
+fn concept_id(concept: Concept) -> String {
+    match concept {
+        Concept::Cause(cause) => format!("cause.{}", cause.id()),
+        other => Concept::IDS
+            .iter()
+            .find(|id| Concept::from_id(id) == Some(other))
+            .map_or_else(String::new, |id| id.to_string()),
     }
 }
 

@@ -9,6 +9,7 @@ use toml::Spanned;
 
 use super::{Action, Rule, RuleError};
 use crate::event::{Cause, Platform};
+use crate::vocab::{self, Concept, ConceptWords};
 
 /// One rules file: any mix of `[[action]]`, `[[denial]]` and `[[rule]]` tables.
 #[derive(Debug, Default, Deserialize)]
@@ -20,6 +21,21 @@ pub struct RuleFile {
     pub denial: Vec<DenialSpec>,
     #[serde(default)]
     pub rule: Vec<RuleSpec>,
+    #[serde(default)]
+    pub concept: Vec<ConceptSpec>,
+}
+
+/// `[[concept]]`: words that extend one concept of the vocabulary.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConceptSpec {
+    pub concept: String,
+    /// For `credential` and `credential.weak`: the action name recorded.
+    pub action: Option<String>,
+    pub words: Vec<String>,
+    /// For `cause.*`: words that veto the cause.
+    #[serde(default)]
+    pub unless: Vec<String>,
 }
 
 /// `[[action]]`: a key-generation action, recognised by structured name, message or path.
@@ -289,5 +305,58 @@ fn regex(
     compile_regex(value.get_ref()).map(Some).map_err(|e| {
         let (line, col) = line_col(text, value.span().start);
         format!("invalid regex in `{field}` (at {file}:{line}:{col}): {e}")
+    })
+}
+
+/// Check a `[[concept]]` table: a known concept, at least one word, each word usable, and
+/// `action` / `unless` only where they mean something.
+pub(super) fn compile_concept(file: &str, spec: ConceptSpec) -> Result<ConceptWords, RuleError> {
+    let err = |problem: String| RuleError {
+        file: file.into(),
+        rule: Some(format!("concept {}", spec.concept)),
+        problem,
+    };
+    let concept = Concept::from_id(&spec.concept).ok_or_else(|| {
+        let causes: Vec<String> = Cause::ALL
+            .iter()
+            .filter(|c| **c != Cause::Unknown)
+            .map(|c| format!("cause.{}", c.id()))
+            .collect();
+        err(format!(
+            "unknown concept {:?} (expected one of: {}, {})",
+            spec.concept,
+            Concept::IDS.join(", "),
+            causes.join(", ")
+        ))
+    })?;
+    if spec.words.is_empty() {
+        return Err(err("`words` is empty".into()));
+    }
+    let credential = matches!(concept, Concept::Credential | Concept::CredentialWeak);
+    if spec.action.is_some() && !credential {
+        return Err(err(
+            "`action` is only for `credential` and `credential.weak`".into(),
+        ));
+    }
+    if !spec.unless.is_empty() && !matches!(concept, Concept::Cause(_)) {
+        return Err(err("`unless` is only for `cause.*` concepts".into()));
+    }
+    let problem = spec
+        .words
+        .iter()
+        .find_map(|w| vocab::check_entry(concept, w))
+        .or_else(|| {
+            spec.unless
+                .iter()
+                .find_map(|w| vocab::check_entry(Concept::Stop, w))
+        });
+    if let Some(problem) = problem {
+        return Err(err(problem));
+    }
+    Ok(ConceptWords {
+        concept,
+        action: spec.action,
+        words: spec.words,
+        unless: spec.unless,
     })
 }

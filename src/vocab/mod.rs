@@ -1,0 +1,410 @@
+//! The vocabulary model of free text: word lists (data, from `[[concept]]` tables of the rule
+//! files) compiled into phrase matchers over normalised words ([`words`]). [`read`] turns a
+//! message into concepts: which credential is being created, whether it was refused, and the
+//! cause its words name. The prefilter's literals are derived from these lists.
+
+mod read;
+mod words;
+
+use std::collections::HashMap;
+
+use crate::event::Cause;
+pub use read::Reading;
+pub use words::{Word, stem, words};
+
+/// The concepts a word list can extend (`concept = "..."` in a `[[concept]]` table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Concept {
+    /// A credential on its own: "api key", "client secret", "personal access token".
+    Credential,
+    /// A noun that is a credential only when qualified or the direct object of creating:
+    /// "token", "key", "secret".
+    CredentialWeak,
+    /// A word before a weak noun that makes it a credential: "service account", "deploy".
+    Qualifier,
+    /// Words one of which a record must hold for a bare weak noun to be a credential
+    /// ("key" alone is one only beside "api", "access", "credential", ...).
+    Context,
+    /// Words beside a credential noun that make it something else: "encryption key",
+    /// "csrf token", "key name".
+    NotCredential,
+    /// Words that mark a sign-in or session, whose tokens are not generated credentials.
+    Session,
+    /// The act of creating: "create", "issue", "mint", "generation".
+    Create,
+    /// Creation words that count only right beside the credential: "token request", "new key".
+    CreateAdjacent,
+    /// Words allowed between a creation verb and its credential: "a", "new", "another".
+    Filler,
+    /// Words allowed between a credential and a passive participle: "is", "could", "not".
+    Passive,
+    /// Words that end the search for a verb's object: "for", "with", "after".
+    Stop,
+    /// A refusal: "denied", "forbidden", "not permitted", "403".
+    Refusal,
+    /// A failure, a refusal only with a stated cause: "failed", "unable", "cannot".
+    Failure,
+    /// Failures that are not refusals: "timeout", "connection refused", "already exists".
+    NotRefusal,
+    /// Evidence for a cause.
+    Cause(Cause),
+}
+
+impl Concept {
+    /// Every concept id, for error messages.
+    pub const IDS: [&'static str; 14] = [
+        "credential",
+        "credential.weak",
+        "credential.qualifier",
+        "credential.context",
+        "credential.not",
+        "session",
+        "create",
+        "create.adjacent",
+        "filler",
+        "filler.passive",
+        "stop",
+        "refusal",
+        "failure",
+        "not_refusal",
+    ];
+
+    pub fn from_id(id: &str) -> Option<Concept> {
+        if let Some(cause) = id.strip_prefix("cause.") {
+            return Cause::from_id(cause)
+                .filter(|c| *c != Cause::Unknown)
+                .map(Concept::Cause);
+        }
+        let i = Concept::IDS.iter().position(|x| *x == id)?;
+        Some(
+            [
+                Concept::Credential,
+                Concept::CredentialWeak,
+                Concept::Qualifier,
+                Concept::Context,
+                Concept::NotCredential,
+                Concept::Session,
+                Concept::Create,
+                Concept::CreateAdjacent,
+                Concept::Filler,
+                Concept::Passive,
+                Concept::Stop,
+                Concept::Refusal,
+                Concept::Failure,
+                Concept::NotRefusal,
+            ][i],
+        )
+    }
+
+    /// Whether records are kept by the prefilter for words of this concept, so each phrase
+    /// needs a word of 3+ letters to look for.
+    pub fn prefiltered(self) -> bool {
+        matches!(
+            self,
+            Concept::Credential | Concept::CredentialWeak | Concept::Refusal | Concept::Failure
+        )
+    }
+}
+
+/// Cause priorities when a message names several (documented in `builtin/README.md`; the
+/// same order as the built-in cause rules).
+pub fn cause_priority(cause: Cause) -> i64 {
+    match cause {
+        Cause::Unauthenticated => 700,
+        Cause::MfaRequired => 600,
+        Cause::QuotaExceeded => 500,
+        Cause::PlanRestriction => 400,
+        Cause::NetworkRestriction => 300,
+        Cause::PolicyBlock => 200,
+        Cause::InsufficientRole => 100,
+        Cause::Unknown => 0,
+    }
+}
+
+/// One phrase: stems in order, and for credentials the action name it records.
+#[derive(Debug, Clone)]
+struct Phrase {
+    stems: Vec<String>,
+    action: Option<String>,
+}
+
+/// The phrases of one concept.
+#[derive(Debug, Default)]
+struct List {
+    phrases: Vec<Phrase>,
+}
+
+impl List {
+    fn add(&mut self, phrase: Phrase) {
+        self.phrases.push(phrase);
+    }
+}
+
+fn match_at(stems: &[String], words: &[Word], start: usize, skip: &[String]) -> Option<usize> {
+    let clause = words[start].clause;
+    let (mut at, mut skipped) = (start + 1, 0);
+    for stem in &stems[1..] {
+        loop {
+            let word = words.get(at).filter(|w| w.clause == clause)?;
+            if &word.stem == stem {
+                break;
+            }
+            if skipped < 2 && skip.contains(&word.stem) {
+                skipped += 1;
+                at += 1;
+                continue;
+            }
+            return None;
+        }
+        at += 1;
+    }
+    Some(at)
+}
+
+/// One cause's words, and words that veto them ("limit" is no key quota next to "rate").
+#[derive(Debug, Default)]
+struct CauseList {
+    words: List,
+    unless: List,
+}
+
+/// A `[[concept]]` table as written: which concept, its words, optional action and unless.
+#[derive(Debug, Clone)]
+pub struct ConceptWords {
+    pub concept: Concept,
+    pub action: Option<String>,
+    pub words: Vec<String>,
+    pub unless: Vec<String>,
+}
+
+/// Which list a phrase belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Slot {
+    List(Concept),
+    CauseWords(Cause),
+    CauseUnless(Cause),
+}
+
+/// Every phrase match in one message: (list, start, end exclusive, phrase index).
+#[derive(Debug, Default)]
+struct Hits {
+    found: Vec<(Slot, usize, usize, usize)>,
+}
+
+impl Hits {
+    fn of(&self, slot: Slot) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        self.found
+            .iter()
+            .filter(move |h| h.0 == slot)
+            .map(|&(_, s, e, p)| (s, e, p))
+    }
+
+    fn list(&self, concept: Concept) -> Vec<(usize, usize, usize)> {
+        self.of(Slot::List(concept)).collect()
+    }
+
+    fn any(&self, concept: Concept) -> bool {
+        self.of(Slot::List(concept)).next().is_some()
+    }
+
+    /// For each of `n` words, whether a phrase of `concept` covers it.
+    fn covered(&self, concept: Concept, n: usize) -> Vec<bool> {
+        let mut marks = vec![false; n];
+        for (start, end, _) in self.of(Slot::List(concept)) {
+            marks[start..end].iter_mut().for_each(|m| *m = true);
+        }
+        marks
+    }
+}
+
+/// Every word list, compiled.
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    lists: HashMap<Concept, List>,
+    causes: Vec<(Cause, CauseList)>,
+    skip: Vec<String>,
+    /// First stem -> every phrase (of any list) starting with it: one lookup per word.
+    index: HashMap<String, Vec<(Slot, usize)>>,
+    /// Finds the credential literals: a message without one is not tokenized at all.
+    credential_finder: Option<aho_corasick::AhoCorasick>,
+    /// Finds the creation literals: neither is a message without one.
+    creation_finder: Option<aho_corasick::AhoCorasick>,
+}
+
+impl Vocabulary {
+    /// Compile word lists (from every loaded file, in load order).
+    pub fn new(lists: &[ConceptWords]) -> Vocabulary {
+        let mut vocab = Vocabulary {
+            skip: [
+                "is", "was", "were", "are", "has", "have", "had", "been", "be", "the",
+            ]
+            .iter()
+            .map(|w| stem(w))
+            .collect(),
+            ..Vocabulary::default()
+        };
+        for list in lists {
+            let phrases = list.words.iter().filter_map(|w| phrase(w, &list.action));
+            match list.concept {
+                Concept::Cause(cause) => {
+                    let entry = vocab.cause_list(cause);
+                    phrases.for_each(|p| entry.words.add(p));
+                    let unless: Vec<Phrase> = list
+                        .unless
+                        .iter()
+                        .filter_map(|w| phrase(w, &None))
+                        .collect();
+                    let entry = vocab.cause_list(cause);
+                    unless.into_iter().for_each(|p| entry.unless.add(p));
+                }
+                concept => {
+                    let entry = vocab.lists.entry(concept).or_default();
+                    phrases.for_each(|p| entry.add(p));
+                }
+            }
+        }
+        vocab.index_phrases();
+        let finder = |concepts: &[Concept]| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(vocab.literals(concepts))
+                .ok()
+        };
+        let credential = finder(&[Concept::Credential, Concept::CredentialWeak]);
+        let creation = finder(&[Concept::Create, Concept::CreateAdjacent]);
+        vocab.credential_finder = credential;
+        vocab.creation_finder = creation;
+        vocab
+    }
+
+    /// Whether `text` may name a credential being created (holds a credential literal and
+    /// a creation literal).
+    pub fn may_name_creation(&self, text: &str) -> bool {
+        let has =
+            |f: &Option<aho_corasick::AhoCorasick>| f.as_ref().is_none_or(|f| f.is_match(text));
+        has(&self.credential_finder) && has(&self.creation_finder)
+    }
+
+    fn index_phrases(&mut self) {
+        let mut index: HashMap<String, Vec<(Slot, usize)>> = HashMap::new();
+        let mut add = |slot: Slot, list: &List| {
+            for (i, p) in list.phrases.iter().enumerate() {
+                index.entry(p.stems[0].clone()).or_default().push((slot, i));
+            }
+        };
+        for (concept, list) in &self.lists {
+            add(Slot::List(*concept), list);
+        }
+        for (cause, list) in &self.causes {
+            add(Slot::CauseWords(*cause), &list.words);
+            add(Slot::CauseUnless(*cause), &list.unless);
+        }
+        self.index = index;
+    }
+
+    fn phrase(&self, slot: Slot, i: usize) -> Option<&Phrase> {
+        let list = match slot {
+            Slot::List(concept) => self.lists.get(&concept)?,
+            Slot::CauseWords(cause) => &self.causes.iter().find(|(c, _)| *c == cause)?.1.words,
+            Slot::CauseUnless(cause) => &self.causes.iter().find(|(c, _)| *c == cause)?.1.unless,
+        };
+        list.phrases.get(i)
+    }
+
+    /// Every phrase match of every list, in one pass over the words.
+    fn find(&self, words: &[Word]) -> Hits {
+        let mut found = Vec::new();
+        for (i, word) in words.iter().enumerate() {
+            let Some(candidates) = self.index.get(&word.stem) else {
+                continue;
+            };
+            for &(slot, p) in candidates {
+                let Some(phrase) = self.phrase(slot, p) else {
+                    continue;
+                };
+                if let Some(end) = match_at(&phrase.stems, words, i, &self.skip) {
+                    found.push((slot, i, end, p));
+                }
+            }
+        }
+        Hits { found }
+    }
+
+    fn cause_list(&mut self, cause: Cause) -> &mut CauseList {
+        let at = match self.causes.iter().position(|(c, _)| *c == cause) {
+            Some(at) => at,
+            None => {
+                self.causes.push((cause, CauseList::default()));
+                self.causes.len() - 1
+            }
+        };
+        &mut self.causes[at].1
+    }
+
+    /// Literals (lower-case) one of which every record with a phrase of these concepts
+    /// contains. A phrase holding a word that is an entry of its own is covered by that
+    /// entry ("access denied" by "denied"), and a literal holding another is dropped, so the
+    /// prefilter looks for few, short words.
+    pub fn literals(&self, concepts: &[Concept]) -> Vec<String> {
+        let phrases: Vec<&Phrase> = concepts
+            .iter()
+            .filter_map(|c| self.lists.get(c))
+            .flat_map(|l| l.phrases.iter())
+            .collect();
+        let single: Vec<&String> = phrases
+            .iter()
+            .filter(|p| p.stems.len() == 1)
+            .map(|p| &p.stems[0])
+            .collect();
+        let mut out: Vec<String> = phrases
+            .iter()
+            .filter(|p| p.stems.len() == 1 || !p.stems.iter().any(|s| single.contains(&s)))
+            .flat_map(|p| phrase_literals(&p.stems))
+            .collect();
+        out.sort();
+        out.dedup();
+        let kept: Vec<String> = out
+            .iter()
+            .filter(|l| !out.iter().any(|m| m != *l && l.contains(m.as_str())))
+            .cloned()
+            .collect();
+        kept
+    }
+}
+
+/// The literals of a phrase: those of its longest stem (the first of equal length: "may
+/// not" is looked for as "may").
+fn phrase_literals(stems: &[String]) -> Vec<String> {
+    stems
+        .iter()
+        .rev()
+        .max_by_key(|s| s.len())
+        .map(|s| words::literals_of_stem(s))
+        .unwrap_or_default()
+}
+
+/// A word list entry as a phrase, `None` when it has no word at all.
+fn phrase(text: &str, action: &Option<String>) -> Option<Phrase> {
+    let stems: Vec<String> = words(text).into_iter().map(|w| w.stem).collect();
+    (!stems.is_empty()).then(|| Phrase {
+        stems,
+        action: action.clone(),
+    })
+}
+
+/// Why a word list entry is unusable, if it is (for the rule loader's errors).
+pub fn check_entry(concept: Concept, text: &str) -> Option<String> {
+    let stems: Vec<String> = words(text).into_iter().map(|w| w.stem).collect();
+    if stems.is_empty() {
+        return Some(format!("word {text:?} has no letters or digits"));
+    }
+    if concept.prefiltered() && stems.iter().all(|s| s.len() < 3) {
+        return Some(format!(
+            "word {text:?} needs a word of 3 or more letters (the prefilter looks for it)"
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

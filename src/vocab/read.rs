@@ -1,0 +1,302 @@
+//! Reading a message with the vocabulary: find credential mentions, decide which one is the
+//! object of a creation act (before it: "failed to mint a new credential"; after it: "API key
+//! could not be created", "token generation"), and collect refusal, failure and cause words.
+
+use super::{Concept, Hits, Slot, Vocabulary, Word, cause_priority, words};
+use crate::event::Cause;
+
+/// What the vocabulary made of one message.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reading {
+    /// The action name of the credential being created, when one is.
+    pub action: Option<String>,
+    /// A credential is named (created or not).
+    pub credential: bool,
+    /// A credential on its own or qualified ("API token", not a bare "key") is named.
+    pub strong_credential: bool,
+    /// An explicit refusal ("denied", "403", "cannot create"), not part of a non-refusal
+    /// phrase such as "connection refused".
+    pub refusal: bool,
+    /// A failure word ("failed", "unable", "error").
+    pub failure: bool,
+    /// A failure that is not a refusal ("timeout", "already exists", "503").
+    pub not_refusal: bool,
+    /// The cause the words name, with its priority.
+    pub cause: Option<(Cause, i64)>,
+    /// Causes whose `unless` words occur: no rule may give them ("two-factor authentication
+    /// required" is no missing sign-in).
+    pub vetoed: Vec<Cause>,
+}
+
+impl Reading {
+    /// Whether the message says the request was refused: an explicit refusal; a failure (or
+    /// an outcome field saying failure) with a stated cause; or an outcome failure with
+    /// nothing that makes it another kind of failure.
+    pub fn refused(&self, outcome_failure: bool) -> bool {
+        self.refusal
+            || ((self.failure || outcome_failure) && self.cause.is_some())
+            || (outcome_failure && !self.not_refusal)
+    }
+
+    /// Whether a failure that is not a refusal is all the words say: no refusal word and no
+    /// cause (then refusal wording of the rules does not count either).
+    pub fn only_not_refusal(&self) -> bool {
+        self.not_refusal && !self.refusal && self.cause.is_none()
+    }
+}
+
+/// A credential noun phrase found in the words.
+#[derive(Debug)]
+struct Mention {
+    start: usize,
+    /// Where the noun itself starts (after its qualifier).
+    weak_at: usize,
+    end: usize,
+    /// A credential on its own or qualified ("api key", "deploy token"), not a bare noun.
+    strong: bool,
+    action: Option<String>,
+}
+
+/// One message's words and every phrase match in them.
+struct Text {
+    words: Vec<Word>,
+    hits: Hits,
+}
+
+impl Vocabulary {
+    /// Read a message (free text, or structured fields joined into text).
+    pub fn read(&self, text: &str) -> Reading {
+        self.read_as(text, true)
+    }
+
+    /// [`Vocabulary::read`], but only when the message may name a credential being created:
+    /// otherwise nothing is read (for records no action rule matched, outside near-misses).
+    pub fn read_if_credential(&self, text: &str) -> Reading {
+        self.read_as(text, false)
+    }
+
+    fn read_as(&self, text: &str, full: bool) -> Reading {
+        if !full && !self.may_name_creation(text) {
+            return Reading::default();
+        }
+        let words: Vec<Word> = words(text).into_iter().filter(|w| !w.field_name).collect();
+        let hits = self.find(&words);
+        let t = Text { words, hits };
+        if !full && !t.hits.any(Concept::Credential) && !t.hits.any(Concept::CredentialWeak) {
+            return Reading::default();
+        }
+        let n = t.words.len();
+        let mentions = self.mentions(&t, false);
+        let create = t.hits.covered(Concept::Create, n);
+        let action = mentions
+            .iter()
+            .filter(|m| !t.words[m.start..m.end].iter().any(|w| w.aside))
+            .find(|m| self.is_created(m, &t, &create))
+            .map(|m| {
+                m.action
+                    .clone()
+                    .unwrap_or_else(|| "create_credential".into())
+            });
+        let not_refusal = t.hits.covered(Concept::NotRefusal, n);
+        let refusal_hit =
+            t.hits.list(Concept::Refusal).iter().any(|&(s, e, _)| {
+                (s..e).all(|i| !not_refusal[i]) && !joined_number(&t.words[s..e])
+            });
+        let any_not_refusal = not_refusal.iter().any(|x| *x);
+        Reading {
+            credential: !mentions.is_empty(),
+            strong_credential: mentions.iter().any(|m| m.strong),
+            refusal: refusal_hit || (!any_not_refusal && self.cannot_create(&t, &create)),
+            failure: t.hits.any(Concept::Failure),
+            not_refusal: any_not_refusal,
+            cause: self.cause(&t),
+            vetoed: self.vetoed(&t),
+            action,
+        }
+    }
+
+    /// A structured action name (`key.issue`, `ServiceTokenCreate`): its words hold a
+    /// credential and a creation word, in any order. Gives the action name.
+    pub fn read_action_name(&self, name: &str) -> Option<String> {
+        let words = words(name);
+        let hits = self.find(&words);
+        let t = Text { words, hits };
+        let create = t.hits.covered(Concept::Create, t.words.len());
+        if !create.iter().any(|c| *c) && !t.hits.any(Concept::CreateAdjacent) {
+            return None;
+        }
+        self.mentions(&t, true)
+            .into_iter()
+            .find(|m| (m.start..m.end).all(|i| !create[i]))
+            .map(|m| m.action.unwrap_or_else(|| "create_credential".into()))
+    }
+
+    /// Credential mentions, blocked ones left out. `bare_ok`: a bare noun counts even in a
+    /// session context or without context words (an action field names its object exactly).
+    fn mentions(&self, t: &Text, bare_ok: bool) -> Vec<Mention> {
+        let words = &t.words;
+        let mut found: Vec<Mention> = t
+            .hits
+            .list(Concept::Credential)
+            .into_iter()
+            .map(|(start, end, p)| Mention {
+                start,
+                weak_at: start,
+                end,
+                strong: true,
+                action: self.action_of(Concept::Credential, p),
+            })
+            .collect();
+        let weak = t.hits.list(Concept::CredentialWeak);
+        if weak.is_empty() && found.is_empty() {
+            return found;
+        }
+        let qualifiers = t.hits.list(Concept::Qualifier);
+        let not = t.hits.list(Concept::NotCredential);
+        let session = !bare_ok && t.hits.any(Concept::Session);
+        // Context outside asides and outside refusal words ("AccessDenied" is no access key).
+        let refusal = t.hits.covered(Concept::Refusal, words.len());
+        let context = bare_ok
+            || t.hits
+                .list(Concept::Context)
+                .iter()
+                .any(|&(s, e, _)| !words[s].aside && (s..e).all(|i| !refusal[i]));
+        for (start, end, p) in weak {
+            if found.iter().any(|m| m.weak_at <= start && start < m.end) || session {
+                continue;
+            }
+            let same = |i: usize| words[i].clause == words[start].clause;
+            let blocked_before = not
+                .iter()
+                .any(|&(_, e, _)| (e == start || e + 1 == start) && same(e - 1));
+            if blocked_before {
+                continue;
+            }
+            let qualifier = qualifiers.iter().find(|&&(_, e, _)| e == start);
+            if qualifier.is_none() && !context {
+                continue;
+            }
+            found.push(Mention {
+                start: qualifier.map_or(start, |&(s, _, _)| s),
+                weak_at: start,
+                end,
+                strong: qualifier.is_some(),
+                action: self.action_of(Concept::CredentialWeak, p),
+            });
+        }
+        found.retain(|m| {
+            !not.iter()
+                .any(|&(s, _, _)| s == m.end && words[s].clause == words[m.end - 1].clause)
+        });
+        found.sort_by_key(|m| m.start);
+        found
+    }
+
+    fn action_of(&self, concept: Concept, phrase: usize) -> Option<String> {
+        self.phrase(Slot::List(concept), phrase)
+            .and_then(|p| p.action.clone())
+    }
+
+    /// Whether a creation act has this credential as its object.
+    fn is_created(&self, m: &Mention, t: &Text, create: &[bool]) -> bool {
+        self.created_before(m, t, create) || self.created_after(m, t, create)
+    }
+
+    /// "failed to mint a new credential", "cannot create resource serviceaccounts/token":
+    /// a creation word before it in the clause, with only fillers between (and for a
+    /// qualified credential up to two other words, none of them a stop word).
+    fn created_before(&self, m: &Mention, t: &Text, create: &[bool]) -> bool {
+        let (words, n) = (&t.words, t.words.len());
+        let clause = words[m.start].clause;
+        let filler = t.hits.covered(Concept::Filler, n);
+        let stop = t.hits.covered(Concept::Stop, n);
+        let adjacent = t.hits.covered(Concept::CreateAdjacent, n);
+        let mut others = 0;
+        for j in (0..m.start).rev() {
+            if words[j].clause != clause {
+                return false;
+            }
+            if create[j] || (others == 0 && adjacent[j]) {
+                return true;
+            }
+            if filler[j] {
+                continue;
+            }
+            if stop[j] || !m.strong || others == 2 {
+                return false;
+            }
+            others += 1;
+        }
+        false
+    }
+
+    /// "API key could not be created", "token generation", "TokenRequest": a creation word
+    /// right after it, or for a qualified credential after passive fillers.
+    fn created_after(&self, m: &Mention, t: &Text, create: &[bool]) -> bool {
+        let (words, n) = (&t.words, t.words.len());
+        let clause = words[m.start].clause;
+        let passive = t.hits.covered(Concept::Passive, n);
+        let adjacent = t.hits.covered(Concept::CreateAdjacent, n);
+        for j in m.end..n.min(m.end + 5) {
+            if words[j].clause != clause {
+                return false;
+            }
+            if create[j] || (j == m.end && adjacent[j]) {
+                return true;
+            }
+            if !(m.strong && passive[j]) {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// "cannot create ...": a failure word right before a creation word reads as a refusal.
+    fn cannot_create(&self, t: &Text, create: &[bool]) -> bool {
+        t.hits
+            .list(Concept::Failure)
+            .iter()
+            .filter(|&&(s, _, _)| t.words[s].stem == "cannot" || t.words[s].stem == "can")
+            .any(|&(_, e, _)| create.get(e).copied().unwrap_or(false))
+    }
+
+    /// The highest-priority cause whose words occur (outside quotes) and whose `unless`
+    /// words do not.
+    fn cause(&self, t: &Text) -> Option<(Cause, i64)> {
+        let vetoed = self.vetoed(t);
+        self.causes
+            .iter()
+            .map(|(cause, _)| *cause)
+            .filter(|cause| !vetoed.contains(cause))
+            .filter(|cause| {
+                t.hits
+                    .of(Slot::CauseWords(*cause))
+                    .any(|(s, e, _)| unquoted(&t.words[s..e]))
+            })
+            .map(|cause| (cause, cause_priority(cause)))
+            .max_by_key(|(_, priority)| *priority)
+    }
+
+    /// Causes whose `unless` words occur outside quotes.
+    fn vetoed(&self, t: &Text) -> Vec<Cause> {
+        self.causes
+            .iter()
+            .map(|(cause, _)| *cause)
+            .filter(|cause| {
+                t.hits
+                    .of(Slot::CauseUnless(*cause))
+                    .any(|(s, e, _)| unquoted(&t.words[s..e]))
+            })
+            .collect()
+    }
+}
+
+/// Outside quotes: quoted words are names ('billing-api'), not causes.
+fn unquoted(words: &[Word]) -> bool {
+    words.iter().all(|w| !w.quoted)
+}
+
+/// A status number that is part of an identifier (`ak_403`) is no status.
+fn joined_number(words: &[Word]) -> bool {
+    words.len() == 1 && words[0].joined && words[0].stem.bytes().all(|b| b.is_ascii_digit())
+}

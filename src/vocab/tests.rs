@@ -1,0 +1,404 @@
+//! Table tests per concept and per cause: sentences written the way identity providers,
+//! developer portals, API gateways, Git forges, secret managers and billing code word them,
+//! each positive beside hard negatives (success, login, deletion or listing, encryption keys,
+//! sshd, "no API token found ... retry", timeouts).
+
+use std::sync::Arc;
+
+use crate::event::Cause;
+use crate::extract::{Context, Position, judge};
+use crate::format::{InputFormat, LogFormat, Parsed};
+use crate::rules::RuleSet;
+
+fn rules() -> RuleSet {
+    RuleSet::load(&[] as &[&str]).expect("built-in rules load")
+}
+
+/// The cause of the event a plain-text app line is, or `None` when it is no event.
+fn event_cause(rules: &RuleSet, line: &str) -> Option<Cause> {
+    let Parsed::Record(record) = crate::format::text::Text.parse(line.as_bytes()) else {
+        return None;
+    };
+    let file: Arc<str> = Arc::from("t.log");
+    let ctx = Context {
+        rules,
+        now: chrono::Utc::now(),
+        redact: true,
+        near_misses: false,
+    };
+    let at = Position {
+        file: &file,
+        format: InputFormat::Text,
+        line: 1,
+        record: None,
+        modified: None,
+    };
+    judge(*record, &ctx, at).event.map(|e| e.cause)
+}
+
+#[test]
+fn credential_being_created() {
+    let rules = rules();
+    let created = [
+        (
+            "could not mint a new credential for svc-billing",
+            "create_credential",
+        ),
+        ("Failed to generate API key", "create_api_key"),
+        (
+            "unable to create token for serviceaccount ns/builder",
+            "create_access_token",
+        ),
+        (
+            "cannot create resource \"serviceaccounts/token\" in API group \"\"",
+            "create_access_token",
+        ),
+        ("error issuing personal access token", "create_access_token"),
+        (
+            "User bob is not allowed to generate tokens",
+            "create_access_token",
+        ),
+        ("Token generation rejected", "create_access_token"),
+        ("API key could not be created", "create_api_key"),
+        ("deploy token was not issued", "create_access_token"),
+        (
+            "Regenerating client secret for app 'crm'",
+            "create_client_secret",
+        ),
+        (
+            "minting service account key for sa@p.iam",
+            "create_service_account_key",
+        ),
+        ("new access key request from alice", "create_access_key"),
+        ("requested a new API token", "create_access_token"),
+        ("provisioning HMAC key", "create_api_key"),
+        (
+            "Adding a deploy key to repository acme/web",
+            "create_access_key",
+        ),
+        ("apikey.create", "create_api_key"),
+        ("ServiceTokenCreate", "create_access_token"),
+        ("issue app secret for mailbox", "create_client_secret"),
+        (
+            "create client certificate for device-7",
+            "create_credential",
+        ),
+        (
+            "generating secret-id for approle ci",
+            "create_client_secret",
+        ),
+        ("rotate signing key for webhook endpoint", "create_api_key"),
+        ("Create API access key", "create_api_key"),
+    ];
+    for (text, action) in created {
+        assert_eq!(
+            rules.vocab.read(text).action.as_deref(),
+            Some(action),
+            "{text}"
+        );
+    }
+    let not_created = [
+        "unable to create pods: Pod \"web-1\" is forbidden: no API token found for service account default/default, retry after the token is automatically created",
+        "Failed to delete API key ak_123",
+        "Listing API keys for org acme",
+        "Validating API key prefix=ak_live",
+        "Revoked personal access token 42",
+        "Failed to create encryption key in KMS",
+        "kms:CreateKey on key/1234 denied",
+        "Failed to create data key for envelope encryption",
+        "sshd[812]: Permission denied (publickey)",
+        "Accepted publickey for git from 203.0.113.9",
+        "Failed to issue access token: invalid_grant (OAuth login)",
+        "login failed: invalid token",
+        "Refreshing session token for bob",
+        "Request with API key ak_1 rejected",
+        "Failed to create cache key for user 7",
+        "RSA key generation took 120ms",
+        "unexpected token < in JSON at position 0",
+        "Failed to create credentials file /etc/app/creds.json",
+        "using API key from environment",
+        "Pagination: next token missing",
+        "created dashboard for API key owner bob",
+        "CSRF token mismatch on form submit",
+        "Please make sure the API key is valid",
+        "Key generation denied (see CreateAccessKey, CreateKey)",
+    ];
+    for text in not_created {
+        assert_eq!(rules.vocab.read(text).action, None, "{text}");
+    }
+}
+
+#[test]
+fn refusals_and_failures() {
+    let rules = rules();
+    let refused = [
+        "Failed to create API key: permission denied",
+        "403 Forbidden while issuing personal access token",
+        "token request rejected by policy",
+        "User bob is not allowed to generate tokens",
+        "caller may not mint credentials",
+        "cannot create API keys in this workspace",
+        "API key creation refused: caller lacks iam.keys.create",
+        "Insufficient privileges to create access key",
+        "Error creating token: HTTP 401",
+        "not permitted to add a deploy key",
+        "Failed to create API key: session expired",
+        "Token generation failed: 2FA not enrolled",
+        "could not issue API token: key limit reached",
+        "Failed to create API key: plan does not include API access",
+        "Failed to create API key: request from untrusted network",
+    ];
+    for text in refused {
+        assert!(rules.vocab.read(text).refused(false), "{text}");
+    }
+    let not_refused = [
+        "Failed to create API key: connection refused",
+        "Failed to generate API key: database timeout",
+        "cannot create API key: context deadline exceeded",
+        "Failed to create API key: name already exists",
+        "Failed to issue token: upstream returned 503",
+        "Failed to create API key: name must not be empty",
+        "Created API key ak_403 for bob",
+        "Generated API key for user bob role=admin plan=business",
+        "API key created successfully",
+        "Failed to create API key: rate limit exceeded, retry after 10s",
+    ];
+    for text in not_refused {
+        assert!(!rules.vocab.read(text).refused(false), "{text}");
+    }
+    assert!(rules.vocab.read("Failed to create API key").refused(true));
+    assert!(
+        !rules
+            .vocab
+            .read("Failed to create API key: timeout")
+            .refused(true)
+    );
+}
+
+#[test]
+fn causes_from_words() {
+    let rules = rules();
+    use Cause::*;
+    let cases = [
+        ("denied: ROLE_NOT_PERMITTED", InsufficientRole),
+        ("denied: caller lacks iam.keys.create", InsufficientRole),
+        ("rejected: role viewer cannot create keys", InsufficientRole),
+        (
+            "forbidden: read-only members may not create tokens",
+            InsufficientRole,
+        ),
+        ("denied: missing scope write:tokens", InsufficientRole),
+        ("denied: only admins can create API keys", InsufficientRole),
+        (
+            "denied: permission not granted to auditor",
+            InsufficientRole,
+        ),
+        ("denied: KEYS_CAP_HIT", QuotaExceeded),
+        ("refused: user already has 10 active keys", QuotaExceeded),
+        (
+            "rejected: too many API keys for this project",
+            QuotaExceeded,
+        ),
+        ("denied: key quota exhausted", QuotaExceeded),
+        ("denied: SECOND_FACTOR_MISSING", MfaRequired),
+        ("rejected: 2FA not enrolled", MfaRequired),
+        ("denied: step-up authentication required", MfaRequired),
+        (
+            "denied: enable two-factor authentication first",
+            MfaRequired,
+        ),
+        ("denied: GEO_BLOCKED", NetworkRestriction),
+        (
+            "denied: source IP 203.0.113.9 not in allowlist",
+            NetworkRestriction,
+        ),
+        (
+            "rejected: request outside the service perimeter",
+            NetworkRestriction,
+        ),
+        ("denied: AUTH_STALE", Unauthenticated),
+        (
+            "rejected: session has expired, log in again",
+            Unauthenticated,
+        ),
+        ("denied: invalid bearer token", Unauthenticated),
+        (
+            "refused: JWT signature verification failed",
+            Unauthenticated,
+        ),
+        ("denied: TIER_LOCKED", PlanRestriction),
+        ("denied: PLAN_TIER_TOO_LOW", PlanRestriction),
+        (
+            "rejected: your trial has ended, upgrade to continue",
+            PlanRestriction,
+        ),
+        (
+            "denied: API keys are a paid feature; subscription inactive",
+            PlanRestriction,
+        ),
+        ("limit of 5 keys reached for the free plan", PlanRestriction),
+        ("denied: TENANT_POLICY", PolicyBlock),
+        (
+            "blocked: organization policy prohibits personal access tokens",
+            PolicyBlock,
+        ),
+        (
+            "denied: key creation disabled in admin settings",
+            PolicyBlock,
+        ),
+        ("denied by Sentinel policy restrict-tokens", PolicyBlock),
+        (
+            "admission webhook \"tokens.acme.io\" denied the request",
+            PolicyBlock,
+        ),
+    ];
+    for (text, cause) in cases {
+        let got = rules.vocab.read(text).cause.map(|(c, _)| c);
+        assert_eq!(got, Some(cause), "{text}");
+    }
+    for text in [
+        "permission denied",
+        "403 Forbidden",
+        "request rejected",
+        "not permitted",
+        "denied for client 'billing-api'",
+    ] {
+        assert_eq!(rules.vocab.read(text).cause, None, "{text}");
+    }
+}
+
+#[test]
+fn whole_lines_are_events_or_not() {
+    let rules = rules();
+    use Cause::*;
+    let events = [
+        (
+            "2024-05-02T10:00:01Z ERROR could not mint a new credential for svc: caller lacks iam.keys.create",
+            InsufficientRole,
+        ),
+        (
+            "2024-05-02T10:00:02Z WARN 403 Forbidden while issuing personal access token user=ann",
+            Unknown,
+        ),
+        (
+            "event=apikey.create outcome=denied reason=PLAN_TIER_TOO_LOW user=bob",
+            PlanRestriction,
+        ),
+        (
+            "2024-05-02T10:00:03Z INFO User bob is not allowed to generate tokens",
+            InsufficientRole,
+        ),
+        (
+            "2024-05-02T10:00:04Z WARN Token generation rejected: 2FA not enrolled",
+            MfaRequired,
+        ),
+        (
+            "action=key.issue result=failure why=GEO_BLOCKED actor=ci",
+            NetworkRestriction,
+        ),
+        (
+            "op=mint-credential status=rejected err=AUTH_STALE",
+            Unauthenticated,
+        ),
+        (
+            "event=deploy_token.create.rejected reason=TENANT_POLICY",
+            PolicyBlock,
+        ),
+        (
+            "2024-05-02T10:00:05Z E1102 kubelet: failed to fetch token: serviceaccounts \"builder\" is forbidden: User \"system:node:n1\" cannot create resource \"serviceaccounts/token\" in API group \"\" in the namespace \"ci\"",
+            InsufficientRole,
+        ),
+        (
+            "2024-05-02T10:00:06Z ERROR unable to create token for service account ci/builder: forbidden",
+            Unknown,
+        ),
+    ];
+    for (line, cause) in events {
+        assert_eq!(event_cause(&rules, line), Some(cause), "{line}");
+    }
+    let not_events = [
+        "2024-05-02T10:00:07Z INFO Created API key ak_77 for bob",
+        "2024-05-02T10:00:08Z WARN login failed for bob: invalid password",
+        "2024-05-02T10:00:09Z WARN Failed to delete API key: permission denied user=bob",
+        "2024-05-02T10:00:10Z WARN Listing API keys: forbidden",
+        "2024-05-02T10:00:11Z ERROR Failed to create encryption key: AccessDeniedException from KMS",
+        "Dec 10 06:55:46 host sshd[24200]: Failed password for root from 203.0.113.4 port 22 ssh2",
+        "2024-05-02T10:00:12Z WARN sshd: Permission denied (publickey)",
+        "E0502 10:00:13 replica_set.go:536] unable to create pods: Pod \"web-7\" is forbidden: no API token found for service account default/default, retry after the token is automatically created and added to the service account",
+        "2024-05-02T10:00:14Z ERROR Failed to generate API key: database timeout",
+        "event=apikey.create outcome=success user=bob",
+        "action=key.issue result=failure err=timeout",
+        "2024-05-02T10:00:15Z WARN cannot create API key: connection refused",
+    ];
+    for line in not_events {
+        assert_eq!(event_cause(&rules, line), None, "{line}");
+    }
+}
+
+#[test]
+fn user_rules_extend_the_vocabulary_and_are_checked() {
+    let extra = r#"
+[[concept]]
+concept = "credential"
+action = "create_vault_key"
+words = ["vault key"]
+"#;
+    let mut sources = vec![("mine.toml".to_string(), extra.to_string())];
+    sources.extend(
+        crate::rules::BUILTIN
+            .iter()
+            .map(|(f, t)| (f.to_string(), t.to_string())),
+    );
+    let rules = RuleSet::from_sources(&sources).expect("loads");
+    let reading = rules.vocab.read("minting vault key refused: change freeze");
+    assert_eq!(reading.action.as_deref(), Some("create_vault_key"));
+    let bad = [
+        (
+            "[[concept]]\nconcept = \"credentail\"\nwords = [\"x y\"]\n",
+            "unknown concept",
+        ),
+        (
+            "[[concept]]\nconcept = \"refusal\"\nwords = []\n",
+            "`words` is empty",
+        ),
+        (
+            "[[concept]]\nconcept = \"refusal\"\nwords = [\"no\"]\n",
+            "3 or more letters",
+        ),
+        (
+            "[[concept]]\nconcept = \"stop\"\naction = \"x\"\nwords = [\"via\"]\n",
+            "`action` is only",
+        ),
+        (
+            "[[concept]]\nconcept = \"create\"\nwords = [\"mint\"]\nunless = [\"x\"]\n",
+            "`unless` is only",
+        ),
+    ];
+    for (text, problem) in bad {
+        let err = RuleSet::from_sources(&[("bad.toml".into(), text.into())]).unwrap_err();
+        assert_eq!(err.file, "bad.toml");
+        assert!(
+            err.rule
+                .as_deref()
+                .is_some_and(|r| r.starts_with("concept ")),
+            "{err}"
+        );
+        assert!(err.problem.contains(problem), "{err}");
+    }
+}
+
+#[test]
+fn prefilter_literals_are_few_and_short() {
+    let rules = rules();
+    let credential = rules.vocab.literals(&[
+        crate::vocab::Concept::Credential,
+        crate::vocab::Concept::CredentialWeak,
+    ]);
+    let refusal = rules.vocab.literals(&[
+        crate::vocab::Concept::Refusal,
+        crate::vocab::Concept::Failure,
+    ]);
+    eprintln!("credential: {credential:?}\nrefusal: {refusal:?}");
+    assert!(credential.contains(&"key".to_string()) && credential.contains(&"token".to_string()));
+    assert!(credential.len() < 40 && refusal.len() < 80);
+}

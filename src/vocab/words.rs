@@ -1,0 +1,344 @@
+//! Words of a log message, normalised: split at blanks and punctuation, and inside
+//! identifiers at snake_case, kebab-case, dot.case and camelCase boundaries; lower-cased and
+//! stemmed (plurals and verb forms), so `ServiceTokenCreate`, `service token created` and
+//! `service_tokens.create` read alike. Clause boundaries (`: ; , . ! ?` before a blank) are
+//! kept, because a credential is the object of a verb only within one clause.
+
+/// One normalised word.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Word {
+    /// The stem (`created` -> `creat`, `policies` -> `polici`).
+    pub stem: String,
+    /// Index of the clause the word is in (0-based).
+    pub clause: u32,
+    /// Split out of a longer identifier (`ak_403`, `apiKey`): not a stand-alone word.
+    pub joined: bool,
+    /// A `key=` of a key=value pair: a field name, not part of the sentence.
+    pub field_name: bool,
+    /// Inside quotes (`client 'billing-api'`): a name, not evidence for a cause.
+    pub quoted: bool,
+    /// Inside parentheses: an aside (a list of examples), not what the message reports.
+    pub aside: bool,
+}
+
+/// Keys of `key=value` pairs whose values are words to read (reasons, outcomes, actions);
+/// the values of other keys (`user=`, `client=`, `ip=`) are names and are left out.
+const TEXT_KEYS: [&str; 30] = [
+    "msg",
+    "message",
+    "error",
+    "err",
+    "reason",
+    "why",
+    "outcome",
+    "result",
+    "status",
+    "action",
+    "event",
+    "operation",
+    "op",
+    "type",
+    "code",
+    "error_code",
+    "errorcode",
+    "detail",
+    "details",
+    "description",
+    "cause",
+    "errorreason",
+    "errormessage",
+    "error_message",
+    "reason_code",
+    "reasoncode",
+    "decision",
+    "verdict",
+    "summary",
+    "text",
+];
+
+/// The words of `text`, in order.
+pub fn words(text: &str) -> Vec<Word> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut clause = 0u32;
+    let mut quote: Option<u8> = None;
+    let mut depth = 0u32;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if is_word_byte(b) {
+            let start = i;
+            while i < bytes.len() && (is_word_byte(bytes[i]) || is_inner_joiner(bytes, i)) {
+                i += 1;
+            }
+            let run = &text[start..i];
+            let field_name = bytes.get(i) == Some(&b'=');
+            let flags = Flags {
+                clause,
+                field_name,
+                quoted: quote.is_some(),
+                aside: depth > 0,
+            };
+            push_run(run, flags, &mut out);
+            if field_name && !is_text_key(run) {
+                i = skip_value(bytes, i + 1);
+            }
+            continue;
+        }
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (None, b'"' | b'\'') if i == 0 || !is_word_byte(bytes[i - 1]) => quote = Some(b),
+            (None, b'(') => depth += 1,
+            (None, b')') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if ends_clause(bytes, i) {
+            clause += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+fn is_text_key(key: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
+    TEXT_KEYS.contains(&last.as_str()) || key.eq_ignore_ascii_case("event.action")
+}
+
+/// The end of a `key=` value starting at `i`: a quoted string, or up to the next blank.
+fn skip_value(bytes: &[u8], i: usize) -> usize {
+    match bytes.get(i) {
+        Some(&q @ (b'"' | b'\'')) => {
+            let mut j = i + 1;
+            while j < bytes.len() && bytes[j] != q {
+                j += 1 + usize::from(bytes[j] == b'\\');
+            }
+            (j + 1).min(bytes.len())
+        }
+        _ => {
+            let mut j = i;
+            while j < bytes.len() && !bytes[j].is_ascii_whitespace() && bytes[j] != b',' {
+                j += 1;
+            }
+            j
+        }
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// `_`, `-`, `.`, `'` between two word bytes join one identifier (split later into words;
+/// `can't` -> can, t).
+fn is_inner_joiner(bytes: &[u8], i: usize) -> bool {
+    matches!(bytes[i], b'_' | b'-' | b'.' | b'\'')
+        && i > 0
+        && is_word_byte(bytes[i - 1])
+        && bytes.get(i + 1).is_some_and(|&n| is_word_byte(n))
+}
+
+/// Punctuation that ends a clause: `: ; , . ! ?` followed by a blank or the end, a newline,
+/// or ` - ` / ` | ` between blanks.
+fn ends_clause(bytes: &[u8], i: usize) -> bool {
+    let next_blank = bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace());
+    match bytes[i] {
+        b':' | b';' | b',' | b'.' | b'!' | b'?' => next_blank,
+        b'\n' => true,
+        b'-' | b'|' => next_blank && i > 0 && bytes[i - 1].is_ascii_whitespace(),
+        _ => false,
+    }
+}
+
+/// Split one identifier run into words and push them.
+/// What every word of one identifier run shares.
+#[derive(Clone, Copy)]
+struct Flags {
+    clause: u32,
+    field_name: bool,
+    quoted: bool,
+    aside: bool,
+}
+
+fn push_run(run: &str, flags: Flags, out: &mut Vec<Word>) {
+    let mut parts: Vec<String> = Vec::new();
+    for piece in run.split(['_', '-', '.', '\'']) {
+        split_camel(piece, &mut parts);
+    }
+    let joined = parts.len() > 1;
+    for part in parts {
+        let stem = stem(&part);
+        if !stem.is_empty() {
+            out.push(Word {
+                stem,
+                clause: flags.clause,
+                joined,
+                field_name: flags.field_name,
+                quoted: flags.quoted,
+                aside: flags.aside,
+            });
+        }
+    }
+}
+
+/// `ServiceTokenCreate` -> service, token, create; `APIKey` -> api, key; `HTTP403` -> http,
+/// 403; `2fa` stays whole.
+fn split_camel(piece: &str, parts: &mut Vec<String>) {
+    let chars: Vec<char> = piece.chars().collect();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| chars[p]);
+        let next = chars.get(i + 1).copied();
+        let boundary = match prev {
+            None => false,
+            Some(p) => {
+                (p.is_lowercase() && c.is_uppercase())
+                    || (p.is_uppercase()
+                        && c.is_uppercase()
+                        && next.is_some_and(char::is_lowercase)
+                        && current.len() > 1)
+                    || (p.is_alphabetic()
+                        && c.is_ascii_digit()
+                        && !current_is_short_digit(&current))
+                    || (p.is_ascii_digit() && c.is_alphabetic() && current.len() > 2)
+            }
+        };
+        if boundary && !current.is_empty() {
+            parts.push(std::mem::take(&mut current));
+        }
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+}
+
+fn current_is_short_digit(current: &str) -> bool {
+    current.len() <= 1 && current.chars().all(|c| c.is_ascii_digit())
+}
+
+/// A light suffix stemmer shared by the vocabulary and the text. The stem is always a prefix
+/// of the word except that a final `i` may stand for a `y` (`deny`, `denied` -> `deni`), which
+/// [`literals_of_stem`] relies on.
+pub fn stem(word: &str) -> String {
+    let mut w = word.to_lowercase();
+    if w.len() <= 3 || !w.is_ascii() {
+        return w;
+    }
+    strip_inflection(&mut w);
+    for suffix in ["ion", "ance", "ment"] {
+        if w.len() > suffix.len() + 3 && w.ends_with(suffix) {
+            w.truncate(w.len() - suffix.len());
+            break;
+        }
+    }
+    if w.len() > 3 && w.ends_with('e') {
+        w.pop();
+    }
+    if w.len() > 3 && w.ends_with('y') {
+        w.pop();
+        w.push('i');
+    }
+    w
+}
+
+fn strip_inflection(w: &mut String) {
+    let n = w.len();
+    if (w.ends_with("ies") || w.ends_with("ied")) && n > 4 {
+        w.truncate(n - 3);
+        w.push('y');
+    } else if w.ends_with("sses") {
+        w.truncate(n - 2);
+    } else if w.ends_with("ing") && n > 5 {
+        w.truncate(n - 3);
+    } else if (w.ends_with("ed") && n > 4)
+        || ["ses", "xes", "zes", "ches", "shes"]
+            .iter()
+            .any(|s| w.ends_with(s))
+    {
+        w.truncate(n - 2);
+    } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+        w.truncate(n - 1);
+    }
+}
+
+/// Substrings one of which every word with this stem contains (ASCII case-insensitively):
+/// the stem itself, and for a final `i` also the spelling with `y`.
+pub fn literals_of_stem(stem: &str) -> Vec<String> {
+    let mut out = vec![stem.to_string()];
+    if let Some(base) = stem.strip_suffix('i') {
+        out.push(format!("{base}y"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(text: &str) -> Vec<String> {
+        words(text).into_iter().map(|w| w.stem).collect()
+    }
+
+    #[test]
+    fn identifiers_split_like_words() {
+        let cases: [(&str, &[&str]); 9] = [
+            ("ServiceTokenCreate", &["servic", "token", "creat"]),
+            (
+                "deploy_token.create.rejected",
+                &["deploi", "token", "creat", "reject"],
+            ),
+            ("mint-credential", &["mint", "credential"]),
+            ("APIKey creation", &["api", "key", "creat"]),
+            ("KEYS_CAP_HIT", &["key", "cap", "hit"]),
+            ("2FA not enrolled", &["2fa", "not", "enroll"]),
+            ("can't issue tokens", &["can", "t", "issu", "token"]),
+            ("HTTP403 denied", &["http", "403", "deni"]),
+            ("policies denies", &["polici", "deni"]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(stems(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn verb_forms_share_a_stem() {
+        for group in [
+            &["create", "creates", "created", "creating", "creation"][..],
+            &["issue", "issued", "issuing", "issuance", "issues"],
+            &["generate", "generated", "generating", "generation"],
+            &["deny", "denied", "denies"],
+            &["key", "keys"],
+            &["provision", "provisioned", "provisioning"],
+            &["mint", "minted", "minting"],
+        ] {
+            let stems: Vec<String> = group.iter().map(|w| stem(w)).collect();
+            assert!(stems.iter().all(|s| *s == stems[0]), "{group:?}: {stems:?}");
+            for word in group {
+                let lits = literals_of_stem(&stems[0]);
+                assert!(
+                    lits.iter().any(|l| word.contains(l.as_str())),
+                    "{word}: {lits:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn clauses_and_field_names() {
+        let w = words("Failed to create pods: no token, retry user=bob");
+        let clause_of = |s: &str| w.iter().find(|x| x.stem == s).map(|x| x.clause);
+        assert_eq!(clause_of("pod"), Some(0));
+        assert_eq!(clause_of("token"), Some(1));
+        assert_eq!(clause_of("retri"), Some(2));
+        assert!(w.iter().any(|x| x.stem == "user" && x.field_name));
+        assert!(
+            !w.iter().any(|x| x.stem == "bob"),
+            "values of name fields are left out"
+        );
+        let w = words("reason=PLAN_TIER x for client 'billing-api'");
+        assert!(w.iter().any(|x| x.stem == "plan" && !x.quoted));
+        assert!(w.iter().any(|x| x.stem == "bill" && x.quoted));
+        assert!(words("ak_403").iter().all(|x| x.joined));
+    }
+}

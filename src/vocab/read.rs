@@ -98,10 +98,11 @@ impl Vocabulary {
                     .unwrap_or_else(|| "create_credential".into())
             });
         let not_refusal = t.hits.covered(Concept::NotRefusal, n);
-        let refusal_hit =
-            t.hits.list(Concept::Refusal).iter().any(|&(s, e, _)| {
-                (s..e).all(|i| !not_refusal[i]) && !joined_number(&t.words[s..e])
-            });
+        let refusal_hit = t
+            .hits
+            .list(Concept::Refusal)
+            .iter()
+            .any(|&(s, e, _)| (s..e).all(|i| !not_refusal[i]) && !stray_number(&t.words, s, e));
         let any_not_refusal = not_refusal.iter().any(|x| *x);
         Reading {
             credential: !mentions.is_empty(),
@@ -271,7 +272,7 @@ impl Vocabulary {
             .filter(|cause| {
                 t.hits
                     .of(Slot::CauseWords(*cause))
-                    .any(|(s, e, _)| unquoted(&t.words[s..e]))
+                    .any(|(s, e, _)| unquoted(&t.words[s..e]) && !stray_number(&t.words, s, e))
             })
             .map(|cause| (cause, cause_priority(cause)))
             .max_by_key(|(_, priority)| *priority)
@@ -296,7 +297,34 @@ fn unquoted(words: &[Word]) -> bool {
     words.iter().all(|w| !w.quoted)
 }
 
-/// A status number that is part of an identifier (`ak_403`) is no status.
-fn joined_number(words: &[Word]) -> bool {
-    words.len() == 1 && words[0].joined && words[0].stem.bytes().all(|b| b.is_ascii_digit())
+/// A lone number that is no HTTP status: part of an identifier (`ak_403`), or not beside a
+/// status word ("403 ms", "/serviceaccounts/403/tokens"); "HTTP 403", "status 401", "403
+/// Forbidden" and a message that starts with it are statuses.
+fn stray_number(words: &[Word], start: usize, end: usize) -> bool {
+    const BEFORE: [&str; 9] = [
+        "http", "statu", "code", "error", "return", "got", "respons", "with", "receiv",
+    ];
+    const AFTER: [&str; 6] = [
+        "forbidden",
+        "unauthor",
+        "unauthoris",
+        "unauthoriz",
+        "payment",
+        "error",
+    ];
+    let word = &words[start];
+    if end != start + 1 || !word.stem.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    if word.joined {
+        return true;
+    }
+    let before = start
+        .checked_sub(1)
+        .and_then(|i| words.get(i))
+        .filter(|w| w.clause == word.clause);
+    let after = words.get(end).filter(|w| w.clause == word.clause);
+    let status_before = before.is_some_and(|w| BEFORE.iter().any(|b| w.stem.starts_with(b)));
+    let status_after = after.is_some_and(|w| AFTER.iter().any(|a| w.stem.starts_with(a)));
+    !(start == 0 || status_before || status_after)
 }

@@ -402,3 +402,25 @@ fn prefilter_literals_are_few_and_short() {
     assert!(credential.contains(&"key".to_string()) && credential.contains(&"token".to_string()));
     assert!(credential.len() < 40 && refusal.len() < 80);
 }
+
+/// Regression (bench corpus): durations and path ids of 401-403 are no HTTP status.
+#[test]
+fn numbers_are_statuses_only_beside_status_words() {
+    let rules = rules();
+    for text in [
+        "PUT /api/v1/serviceaccounts/403/tokens completed in 592 ms status=404",
+        "POST /api/keys completed in 402 ms status=404",
+        "Created API key ak_403 for bob",
+    ] {
+        let reading = rules.vocab.read(text);
+        assert!(!reading.refused(false), "{text}");
+        assert_eq!(reading.cause, None, "{text}");
+    }
+    for text in [
+        "Error creating token: HTTP 401",
+        "403 Forbidden while issuing personal access token",
+        "issuing token failed with 402",
+    ] {
+        assert!(rules.vocab.read(text).refused(false), "{text}");
+    }
+}

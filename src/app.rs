@@ -721,6 +721,9 @@ pub fn rules_list(rules: &RuleSet, out: &mut dyn Write) -> io::Result<()> {
             action.describe(),
             action.file
         )?;
+        if !action.description.is_empty() {
+            writeln!(out, "      {}", action.description)?;
+        }
     }
     writeln!(out, "\n## Denial wording ({})", rules.denial_ids.len())?;
     for id in &rules.denial_ids {

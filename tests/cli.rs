@@ -423,3 +423,39 @@ fn issue10_a_closed_pipe_exits_quietly() {
         assert!(!stderr.contains("Broken pipe"), "{format:?}: {stderr}");
     }
 }
+
+/// Issue 12: `rules list` says what each credential family mints and why it counts.
+#[test]
+fn issue12_rules_list_documents_every_credential_family() {
+    let run = keydeny(&["rules", "list"]);
+    assert_eq!(run.code, 0);
+    let actions: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("## Key-generation actions"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    // A family's listing ends with its file (multi-line message patterns span lines).
+    let families = actions
+        .iter()
+        .filter(|l| l.ends_with("(builtin/actions.toml)"))
+        .count();
+    let described = actions
+        .iter()
+        .filter(|l| l.starts_with("      ") && l[6..].starts_with(|c: char| c.is_alphabetic()))
+        .count();
+    assert!(families >= 25, "{actions:?}");
+    assert_eq!(
+        described, families,
+        "every built-in family has its why: {actions:?}"
+    );
+    assert!(
+        run.stdout
+            .contains("transit sign only signs data: not counted")
+    );
+    assert!(
+        run.stdout
+            .contains("listKeys only reads existing keys: not counted")
+    );
+}

@@ -65,6 +65,8 @@ pub struct Action {
     path: Option<Regex>,
     methods: Vec<String>,
     pub literals: Vec<String>,
+    /// What credential it mints and why that counts (`rules list`).
+    pub description: String,
     pub file: String,
 }
 

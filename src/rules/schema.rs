@@ -55,6 +55,9 @@ pub struct ActionSpec {
     pub methods: Vec<String>,
     #[serde(default)]
     pub literals: Vec<String>,
+    /// What credential this mints and why it counts, for `rules list`.
+    #[serde(default)]
+    pub description: String,
 }
 
 /// `[[denial]]`: wording that marks a refusal in free text.
@@ -184,6 +187,7 @@ pub(super) fn compile_action(
         path,
         methods: spec.methods,
         literals,
+        description: spec.description,
         file: file.into(),
     })
 }

@@ -11,18 +11,6 @@ use super::sniff::Sample;
 use super::{InputFormat, Parsed, Record, json_lines, logfmt, text};
 use crate::format::LogFormat;
 
-/// The audit formats a wrapper's JSON message can be, tried by their own sniffers.
-const AUDIT_JSON: [InputFormat; 8] = [
-    InputFormat::Cloudtrail,
-    InputFormat::GcpAudit,
-    InputFormat::AzureActivity,
-    InputFormat::K8sAudit,
-    InputFormat::VaultAudit,
-    InputFormat::Okta,
-    InputFormat::GithubAudit,
-    InputFormat::Gitlab,
-];
-
 /// A wrapper's message: an audit record when an audit format claims it, else an app line.
 pub fn parse_wrapped(message: &str) -> Parsed<'_> {
     let trimmed = message.trim();
@@ -39,8 +27,10 @@ pub fn parse_wrapped(message: &str) -> Parsed<'_> {
 /// The audit format whose sniffer scores one JSON message highest, if any claims it.
 fn audit_format(json: &[u8]) -> Option<InputFormat> {
     let sample = Sample::new(json);
-    AUDIT_JSON
+    // The audit formats: JSON records refused by a structured outcome, not by wording.
+    InputFormat::ALL
         .into_iter()
+        .filter(|f| f.is_json() && !f.refusal_by_wording())
         .map(|format| (format.parser().sniff(&sample), format))
         .filter(|(score, _)| *score > 0)
         .max_by_key(|(score, _)| *score)

@@ -18,6 +18,18 @@ use crate::event::Platform;
 pub struct AccessLog;
 
 impl LogFormat for AccessLog {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        &[crate::event::Platform::Http]
+    }
+
+    fn is_json(&self) -> bool {
+        false
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let share =
             sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| line(l).is_ok()));

@@ -12,6 +12,22 @@ use super::{LogFormat, Parsed, time};
 pub struct Cri;
 
 impl LogFormat for Cri {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        // A wrapper's message can be any platform's record (a container printing audit JSON).
+        &crate::event::Platform::ALL
+    }
+
+    fn is_json(&self) -> bool {
+        false
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        Some(super::Joining {
+            continues: is_partial,
+            continuation: message_part,
+        })
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let share =
             sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| split(l).is_some()));

@@ -13,6 +13,18 @@ use crate::event::Platform;
 pub struct Gitlab;
 
 impl LogFormat for Gitlab {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        &[crate::event::Platform::Gitlab]
+    }
+
+    fn is_json(&self) -> bool {
+        true
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let has = |m: &[u8]| sample.contains(m);
         let audit = has(b"\"author_name\"") && (has(b"\"entity_path\"") || has(b"\"entity_type\""));

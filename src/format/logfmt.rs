@@ -18,6 +18,19 @@ use super::{LogFormat, Parsed};
 pub struct Logfmt;
 
 impl LogFormat for Logfmt {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        // App logs, and the access records an app line can hold.
+        &[crate::event::Platform::App, crate::event::Platform::Http]
+    }
+
+    fn is_json(&self) -> bool {
+        false
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let share =
             sample.share_of_lines(|line| std::str::from_utf8(line).is_ok_and(looks_like_logfmt));

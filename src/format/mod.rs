@@ -136,28 +136,7 @@ impl InputFormat {
     /// The platforms this format's records can have: only their actions' literals are
     /// looked for by the prefilter.
     pub fn platforms(self) -> &'static [Platform] {
-        match self {
-            InputFormat::Cloudtrail => &[Platform::Aws],
-            InputFormat::GcpAudit => &[Platform::Gcp],
-            // Azure diagnostic records can carry an AKS API server's audit event.
-            InputFormat::AzureActivity => &[Platform::Azure, Platform::Kubernetes],
-            InputFormat::K8sAudit => &[Platform::Kubernetes],
-            InputFormat::VaultAudit => &[Platform::Vault],
-            InputFormat::Okta => &[Platform::Okta],
-            InputFormat::GithubAudit => &[Platform::Github],
-            InputFormat::Gitlab => &[Platform::Gitlab],
-            InputFormat::AccessLog => &[Platform::Http],
-            // A wrapper's message can be any platform's record (Vault's syslog audit device,
-            // a forwarder shipping audit JSON through journald or a container's stdout).
-            InputFormat::Syslog
-            | InputFormat::Docker
-            | InputFormat::Cri
-            | InputFormat::Journald => &Platform::ALL,
-            // App logs, and the JSON access records an app line can hold.
-            InputFormat::Json | InputFormat::Logfmt | InputFormat::Text => {
-                &[Platform::App, Platform::Http]
-            }
-        }
+        self.parser().platforms()
     }
 
     /// Whether this format's records are refused by wording or an HTTP status (app logs and
@@ -166,12 +145,9 @@ impl InputFormat {
         self.platforms().contains(&Platform::App)
     }
 
-    /// For formats that split one record over several lines: whether a line is continued.
-    pub fn continues(self) -> Option<fn(&[u8]) -> bool> {
-        match self {
-            InputFormat::Cri => Some(cri::is_partial),
-            _ => None,
-        }
+    /// For formats that split one record over several lines: how lines are joined.
+    pub fn joining(self) -> Option<Joining> {
+        self.parser().joining()
     }
 
     /// Whether a record of this format that is not of its shape is read as plain text
@@ -184,28 +160,32 @@ impl InputFormat {
     /// Whether records are JSON, so that one that fails to parse is malformed (text formats
     /// have no malformed lines: anything is text).
     pub fn is_json(self) -> bool {
-        matches!(
-            self,
-            InputFormat::Cloudtrail
-                | InputFormat::GcpAudit
-                | InputFormat::AzureActivity
-                | InputFormat::K8sAudit
-                | InputFormat::VaultAudit
-                | InputFormat::Okta
-                | InputFormat::GithubAudit
-                | InputFormat::Gitlab
-                | InputFormat::Docker
-                | InputFormat::Journald
-                | InputFormat::Json
-        )
+        self.parser().is_json()
     }
 }
 
 /// One parser. `sniff` scores a sample of a file (0 = certainly not this format);
 /// `parse` maps one raw record onto a [`Record`] borrowing from it.
+/// The facts of a format live beside its parser, with no default: a new format states them.
 pub trait LogFormat: Sync {
     fn sniff(&self, sample: &sniff::Sample<'_>) -> u32;
     fn parse<'a>(&self, raw: &'a [u8]) -> Parsed<'a>;
+    /// The platforms its records can have: the prefilter looks for their actions' literals
+    /// only (an audit format that said "app" here would lose its structured denials).
+    fn platforms(&self) -> &'static [Platform];
+    /// Whether records are JSON (one that fails to parse is malformed).
+    fn is_json(&self) -> bool;
+    /// For a format that splits one record over several lines (CRI partial lines), how the
+    /// lines are joined; `None` for one record per line.
+    fn joining(&self) -> Option<Joining>;
+}
+
+/// How a format joins a record split over lines: whether a line is continued by the next,
+/// and the part of a continuation line that is appended to the record.
+#[derive(Clone, Copy)]
+pub struct Joining {
+    pub continues: fn(&[u8]) -> bool,
+    pub continuation: fn(&[u8]) -> &[u8],
 }
 
 /// What a parser made of one raw record.

@@ -22,6 +22,19 @@ use super::{LogFormat, Parsed, layouts, time};
 pub struct Text;
 
 impl LogFormat for Text {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        // App logs, and the access records an app line can hold.
+        &[crate::event::Platform::App, crate::event::Platform::Http]
+    }
+
+    fn is_json(&self) -> bool {
+        false
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let share =
             sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| header(l).is_ok()));

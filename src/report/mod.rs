@@ -24,6 +24,46 @@ use crate::trend::Trend;
 use crate::zone::Zone;
 use json::ThresholdDoc;
 
+/// How a summary is written (`summary` and `merge --format`): one variant per writer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    Table,
+    Json,
+    Markdown,
+    Html,
+}
+
+/// How events are written (`events --format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EventsFormat {
+    Table,
+    Csv,
+    Ndjson,
+}
+
+impl SummaryFormat {
+    /// The writer of this format (`table` is the one a caller configured).
+    pub fn writer(self, table: &table::TableWriter) -> &dyn SummaryWriter {
+        match self {
+            SummaryFormat::Table => table,
+            SummaryFormat::Json => &json::Json,
+            SummaryFormat::Markdown => &markdown::Markdown,
+            SummaryFormat::Html => &html::Html,
+        }
+    }
+}
+
+impl EventsFormat {
+    /// The writer of this format (`table` is the one a caller configured).
+    pub fn writer(self, table: &table::TableWriter) -> &dyn EventWriter {
+        match self {
+            EventsFormat::Table => table,
+            EventsFormat::Csv => &csv::Csv,
+            EventsFormat::Ndjson => &ndjson::Ndjson,
+        }
+    }
+}
+
 /// What every summary writer shows besides the counts.
 pub struct SummaryContext<'a> {
     pub summary: &'a Summary,

@@ -1,62 +1,98 @@
 //! `keydeny watch`: follow log files like `tail -F`. New files appearing in a watched
 //! directory are picked up; a rotated file (same name, new file) is finished and then reopened
-//! from its start; a truncated file is read again from its start. Each denied key generation
-//! is printed as one line as it appears, in columns laid out like the `events` table (fixed
-//! once for the terminal's width, so every line lines up under the header); a path that
-//! does not exist yet is waited for, and said so. Ctrl-C prints the summary of what was seen.
+//! from its start; a truncated file is read again from its start. What is appended goes
+//! through the one scanner, so every format and framing reads as `events` reads it: complete
+//! lines as they come (CRI partial lines held until their last part arrives), and a file of
+//! JSON documents (a CloudTrail `.json.gz` envelope, a pretty-printed array) or a compressed
+//! file as a whole once it stops growing. Each denied key generation is printed as one line
+//! as it appears, in columns laid out like the `events` table (fixed once for the terminal's
+//! width, so every line lines up under the header); a path that does not exist yet is waited
+//! for, and said so. Ctrl-C prints the summary of what was seen.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::aggregate::Summary;
-use crate::config::Window;
+use super::{Env, ExitStatus};
+use crate::aggregate::{Inputs, Summary};
+use crate::cli::WatchArgs;
+use crate::config::{self, WatchConfig, Window};
+use crate::error::Result;
 use crate::event::{Cause, Event};
-use crate::extract::{Context, Position, extract};
-use crate::format::sniff::{self, Sample};
-use crate::format::{InputFormat, Parsed};
+use crate::extract::Position;
+use crate::findings::{self, Collect};
+use crate::format::InputFormat;
+use crate::format::sniff::{self, Framing, Sample};
 use crate::report::layout::{Column, Layout, fit, render, width};
 use crate::report::table::{TableWriter, sanitize, short_cause};
 use crate::report::{SummaryContext, SummaryWriter};
-use crate::rules::RuleSet;
-use crate::source::walk;
+use crate::scan::Scanner;
+use crate::source::{Input, walk};
 use crate::terminal::Terminal;
 use crate::zone::Zone;
 
-pub struct WatchOptions {
-    pub paths: Vec<String>,
-    pub from_start: bool,
-    pub input_format: Option<InputFormat>,
-    pub zone: Zone,
-    pub terminal: Terminal,
-    pub poll: Duration,
+/// What `watch` shows and how (from [`WatchConfig`] and the terminal).
+struct WatchOptions {
+    paths: Vec<String>,
+    from_start: bool,
+    input_format: Option<InputFormat>,
+    zone: Zone,
+    terminal: Terminal,
+}
+
+/// How a followed file is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// One record per line (or CRI lines joined), read as they are appended, in `format`.
+    Lines(InputFormat),
+    /// JSON documents or a compressed file: scanned whole once it stops growing.
+    Whole,
 }
 
 /// One followed file.
 struct Followed {
+    path: PathBuf,
     display: Arc<str>,
     file: Option<File>,
     identity: Option<(u64, u64)>,
     offset: u64,
     partial: Vec<u8>,
     line: u64,
-    format: Option<InputFormat>,
+    mode: Option<Mode>,
+    /// A whole file's length at the last poll: scanned when it stays the same.
+    seen_len: Option<u64>,
+    /// A whole file's events already printed, by position (a file that grows is read again).
+    printed: Option<(u64, Option<u64>)>,
     /// The last bytes read before `offset`: if they change, the file was rewritten.
     tail: Vec<u8>,
 }
 
-/// Follow until Ctrl-C (SIGINT or SIGTERM), then print the summary. Exit code 0.
-pub fn run(
-    rules: &RuleSet,
-    options: &WatchOptions,
+pub fn run(args: WatchArgs, env: Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
+    let config = WatchConfig::from_args(args, config::now()?)?;
+    follow(&config, env.terminal, out, err)?;
+    Ok(ExitStatus::Clean)
+}
+
+/// Follow until Ctrl-C (SIGINT or SIGTERM), then print the summary.
+fn follow(
+    config: &WatchConfig,
+    terminal: Terminal,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> io::Result<i32> {
+) -> io::Result<()> {
+    let options = &WatchOptions {
+        paths: config.paths.clone(),
+        from_start: config.from_start,
+        input_format: config.scan.input_format,
+        zone: config.scan.zone,
+        terminal,
+    };
+    let rules = &config.scan.rules;
+    let mut scanner = findings::scanner(&config.scan);
     crate::interrupt::install();
     let mut files: BTreeMap<PathBuf, Followed> = BTreeMap::new();
     let mut consumed: HashMap<(u64, u64), u64> = HashMap::new();
@@ -104,17 +140,16 @@ pub fn run(
             gone
         });
         discover(options, &mut files, &consumed, true, err)?;
-        for (path, followed) in files.iter_mut() {
-            let before = (followed.line, followed.offset);
-            let events = poll(path, followed, &mut consumed, rules, err)?;
-            account(&mut summary, before, followed, events.len());
+        scanner.now = Utc::now();
+        for followed in files.values_mut() {
+            let events = poll(followed, &mut consumed, &scanner, &mut summary.inputs, err)?;
             for event in events {
                 print_event(&event, options, &layout, out)?;
                 summary.add(&event);
             }
         }
         out.flush()?;
-        std::thread::sleep(options.poll);
+        std::thread::sleep(config.poll);
     }
     summary.inputs.files = files.len() as u64;
     writeln!(out)?;
@@ -132,23 +167,7 @@ pub fn run(
         redacted: true,
     };
     TableWriter::new(options.zone, options.terminal).write_summary(&ctx, out)?;
-    out.flush()?;
-    Ok(0)
-}
-
-/// Count the lines a poll read (a restart after rotation or truncation starts a new count).
-fn account(summary: &mut Summary, before: (u64, u64), f: &Followed, events: usize) {
-    let (lines, bytes) = if f.line >= before.0 && f.offset >= before.1 {
-        (f.line - before.0, f.offset - before.1)
-    } else {
-        (f.line, f.offset)
-    };
-    let inputs = &mut summary.inputs;
-    inputs.lines += lines;
-    inputs.records += lines;
-    inputs.bytes += bytes;
-    inputs.matched += events as u64;
-    inputs.other += lines.saturating_sub(events as u64);
+    out.flush()
 }
 
 /// Add files not yet followed; those seen at start begin at their end unless `from_start`.
@@ -180,16 +199,20 @@ fn discover(
             (None, true) => 0,
             (None, false) => meta.map_or(0, |m| m.len()),
         };
-        let followed = Followed {
+        let mut followed = Followed {
+            path: path.clone(),
             display: input.display,
             file: None,
             identity: None,
             offset,
             partial: Vec::new(),
             line: 0,
-            format: options.input_format,
+            mode: None,
+            seen_len: None,
+            printed: None,
             tail: Vec::new(),
         };
+        followed.mode = options.input_format.map(Mode::Lines);
         files.insert(path, followed);
     }
     Ok(())
@@ -210,21 +233,23 @@ fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
 /// `consumed` records how far each file (by identity) has been read, whatever its name, so a
 /// file followed under two names (before and after a rotation) is read once.
 fn poll(
-    path: &Path,
     f: &mut Followed,
     consumed: &mut HashMap<(u64, u64), u64>,
-    rules: &RuleSet,
+    scanner: &Scanner<'_>,
+    inputs: &mut Inputs,
     err: &mut dyn Write,
 ) -> io::Result<Vec<Event>> {
     let mut events = Vec::new();
-    let Ok(meta) = std::fs::metadata(path) else {
+    let Ok(meta) = std::fs::metadata(&f.path) else {
         return Ok(events); // rotated away; the new file is not there yet
     };
     let now_identity = identity(&meta);
     if f.file.is_some() && f.identity.is_some() && now_identity != f.identity {
         // Rotated: finish the old file through the handle, then start the new one.
         catch_up(f, consumed);
-        read_new(f, rules, &mut events)?;
+        if f.mode != Some(Mode::Whole) {
+            read_new(f, scanner, inputs, &mut events)?;
+        }
         record(f, consumed);
         writeln!(
             err,
@@ -247,9 +272,10 @@ fn poll(
         f.tail.clear();
         f.line = 0;
         f.file = None;
+        f.printed = None;
     }
     if f.file.is_none() {
-        match File::open(path) {
+        match File::open(&f.path) {
             Ok(file) => {
                 f.file = Some(file);
                 f.identity = now_identity;
@@ -262,9 +288,63 @@ fn poll(
         }
     }
     catch_up(f, consumed);
-    read_new(f, rules, &mut events)?;
+    if f.mode == Some(Mode::Whole) || (f.mode.is_none() && is_whole(f)?) {
+        f.mode = Some(Mode::Whole);
+        read_whole(f, meta.len(), scanner, inputs, &mut events);
+    } else {
+        read_new(f, scanner, inputs, &mut events)?;
+    }
     record(f, consumed);
     Ok(events)
+}
+
+/// Whether a file is read whole: compressed, or JSON documents rather than lines. Decided
+/// from its first bytes once it has some; a file of lines gets its format from them too.
+fn is_whole(f: &mut Followed) -> io::Result<bool> {
+    let Some(file) = f.file.as_mut() else {
+        return Ok(false);
+    };
+    file.seek(SeekFrom::Start(0))?;
+    let mut head = Vec::new();
+    file.take(sniff::SAMPLE_BYTES as u64).read_to_end(&mut head)?;
+    if head.is_empty() {
+        return Ok(false);
+    }
+    let compressed = head.starts_with(&[0x1f, 0x8b]) || head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
+    let sample = Sample::new(&head);
+    if compressed || sniff::framing(&sample) == Framing::JsonDocuments {
+        return Ok(true);
+    }
+    f.mode = Some(Mode::Lines(sniff::sniff_format(&sample)));
+    Ok(false)
+}
+
+/// A file read whole: scanned once its length held still for a poll, and again whenever it
+/// grows; only events after those already printed are new.
+fn read_whole(
+    f: &mut Followed,
+    len: u64,
+    scanner: &Scanner<'_>,
+    inputs: &mut Inputs,
+    events: &mut Vec<Event>,
+) {
+    let settled = f.seen_len == Some(len);
+    f.seen_len = Some(len);
+    if !settled || len <= f.offset {
+        return;
+    }
+    let mut sink = Collect::default();
+    let scan = scanner.scan(&Input::file(f.display.clone(), &f.path), None, &mut sink);
+    *inputs += scan.inputs;
+    f.offset = len;
+    let mut found = sink.events;
+    found.sort_by_key(|e| (e.line, e.record));
+    let printed = f.printed;
+    found.retain(|e| printed.is_none_or(|p| (e.line, e.record) > p));
+    if let Some(last) = found.last() {
+        f.printed = Some((last.line, last.record));
+    }
+    events.extend(found);
 }
 
 /// Whether the bytes just before the offset changed: truncated and written again, possibly
@@ -305,20 +385,29 @@ impl Followed {
     /// The same name, followed from the start of whatever file now has it.
     fn restart(&self) -> Followed {
         Followed {
+            path: self.path.clone(),
             display: self.display.clone(),
             file: None,
             identity: None,
             offset: 0,
             partial: Vec::new(),
             line: 0,
-            format: self.format,
+            mode: self.mode.filter(|m| *m != Mode::Whole),
+            seen_len: None,
+            printed: None,
             tail: Vec::new(),
         }
     }
 }
 
-/// Read from the offset to the end; complete lines become records.
-fn read_new(f: &mut Followed, rules: &RuleSet, events: &mut Vec<Event>) -> io::Result<()> {
+/// Read from the offset to the end; complete records (lines, or CRI lines up to the last
+/// part of their message) go through the scanner.
+fn read_new(
+    f: &mut Followed,
+    scanner: &Scanner<'_>,
+    inputs: &mut Inputs,
+    events: &mut Vec<Event>,
+) -> io::Result<()> {
     let Some(file) = f.file.as_mut() else {
         return Ok(());
     };
@@ -326,40 +415,59 @@ fn read_new(f: &mut Followed, rules: &RuleSet, events: &mut Vec<Event>) -> io::R
     let mut data = Vec::new();
     let read = file.read_to_end(&mut data)?;
     f.offset += read as u64;
+    inputs.bytes += read as u64;
     f.tail.extend_from_slice(&data);
     let keep = f.tail.len().saturating_sub(64);
     f.tail.drain(..keep);
     f.partial.extend_from_slice(&data);
-    let Some(end) = memchr::memrchr(b'\n', &f.partial) else {
+    let format = match f.mode {
+        Some(Mode::Lines(format)) => format,
+        _ => sniff::sniff_format(&Sample::new(&f.partial)),
+    };
+    let Some(end) = complete_records(&f.partial, format) else {
         return Ok(());
     };
-    let complete: Vec<u8> = f.partial.drain(..=end).collect();
-    let format = *f
-        .format
-        .get_or_insert_with(|| sniff::sniff_format(&Sample::new(&complete)));
-    for raw in complete[..complete.len() - 1].split(|&b| b == b'\n') {
-        f.line += 1;
-        let at = Position {
-            file: &f.display,
-            format,
-            line: f.line,
-            record: None,
-            modified: None,
-        };
-        if let Parsed::Record(record) = format.parser().parse(raw) {
-            events.extend(extract(
-                *record,
-                &Context {
-                    rules,
-                    now: Utc::now(),
-                    redact: true,
-                    near_misses: false,
-                },
-                at,
-            ));
-        }
+    f.mode = Some(Mode::Lines(format));
+    let complete: Vec<u8> = f.partial.drain(..end).collect();
+    let lines = crate::source::blocks::count_lines(&complete);
+    let at = Position {
+        file: &f.display,
+        format,
+        line: 0,
+        record: None,
+        modified: None,
+    };
+    let mut sink = Collect::default();
+    let stream = Box::new(io::Cursor::new(complete));
+    let mut read = Inputs::default();
+    scanner.scan_framed(stream, Framing::Lines, at, &mut read, &mut sink)?;
+    *inputs += read;
+    let mut found = sink.events;
+    for event in &mut found {
+        event.line += f.line;
     }
+    found.sort_by_key(|e| e.line);
+    events.extend(found);
+    f.line += lines;
     Ok(())
+}
+
+/// The length of the complete records at the start of `data`: up to its last newline, less
+/// the lines at the end that the next line continues (a CRI partial line waits for the rest
+/// of its message).
+fn complete_records(data: &[u8], format: InputFormat) -> Option<usize> {
+    let mut end = memchr::memrchr(b'\n', data)? + 1;
+    let Some(joining) = format.joining() else {
+        return Some(end);
+    };
+    while end > 0 {
+        let start = memchr::memrchr(b'\n', &data[..end - 1]).map_or(0, |p| p + 1);
+        if !(joining.continues)(&data[start..end - 1]) {
+            break;
+        }
+        end = start;
+    }
+    (end > 0).then_some(end)
 }
 
 /// The named paths that do not exist (yet).

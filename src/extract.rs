@@ -54,7 +54,7 @@ pub struct Context<'r> {
 /// The denied key-generation event this record is, if it is one.
 pub fn extract(record: Record<'_>, ctx: &Context<'_>, at: Position<'_>) -> Option<Event> {
     match judge(record, ctx, at).verdict {
-        Verdict::Event(event) => Some(event),
+        Verdict::Event(event) => Some(*event),
         Verdict::NotEvent(_) => None,
     }
 }
@@ -70,7 +70,7 @@ pub struct Judged<'a> {
 /// A record's verdict: the denied key generation it is, or why it is none.
 #[derive(Debug)]
 pub enum Verdict<'a> {
-    Event(Event),
+    Event(Box<Event>),
     NotEvent(NotEvent<'a>),
 }
 
@@ -176,7 +176,7 @@ pub fn judge<'a>(mut record: Record<'a>, ctx: &Context<'_>, at: Position<'_>) ->
     let event = build_event(record, ctx, at, found, reading.as_ref());
     let near_miss = unknown.filter(|_| event.cause == Cause::Unknown);
     Judged {
-        verdict: Verdict::Event(event),
+        verdict: Verdict::Event(Box::new(event)),
         near_miss,
     }
 }

@@ -38,7 +38,7 @@ impl Sink for Collect {
 
     fn judged(&mut self, _at: Position<'_>, verdict: Verdict<'_>) {
         if let Verdict::Event(event) = verdict {
-            self.events.push(event);
+            self.events.push(*event);
         }
     }
 
@@ -175,7 +175,11 @@ pub fn with_threads<T: Send>(
 fn report_scan(scan: &FileScan, quiet: bool, diagnostics: &mut dyn Write) -> io::Result<()> {
     let inputs = &scan.inputs;
     for problem in inputs.skipped.iter().chain(&inputs.errors) {
-        writeln!(diagnostics, "keydeny: {}: {}", problem.file, problem.message)?;
+        writeln!(
+            diagnostics,
+            "keydeny: {}: {}",
+            problem.file, problem.message
+        )?;
     }
     if quiet {
         return Ok(());

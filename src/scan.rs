@@ -376,7 +376,13 @@ impl Scanner<'_> {
     }
 
     /// parse -> extract for a record the prefilter let through.
-    fn parse_record<S: Sink>(&self, raw: &[u8], at: Position<'_>, tally: &mut Inputs, sink: &mut S) {
+    fn parse_record<S: Sink>(
+        &self,
+        raw: &[u8],
+        at: Position<'_>,
+        tally: &mut Inputs,
+        sink: &mut S,
+    ) {
         self.count(at.format.parser().parse(raw), raw, at, tally, sink);
     }
 

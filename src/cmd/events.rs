@@ -16,7 +16,8 @@ pub fn run(
     out: &mut dyn Write,
     diagnostics: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    let config = ScanConfig::from_args(args.scan, config::now()?)?.with_terminal(env.terminal, env.quiet);
+    let config =
+        ScanConfig::from_args(args.scan, config::now()?)?.with_terminal(env.terminal, env.quiet);
     let findings = findings::scan_inputs(&config, diagnostics)?;
     if findings.nothing_read() {
         return Ok(ExitStatus::InputErrors);

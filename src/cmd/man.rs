@@ -12,7 +12,11 @@ use crate::error::{Error, Result};
 use crate::man;
 
 /// One page to `out`, or every page into `dir` (their paths to `out`).
-pub fn run(command: Option<String>, dir: Option<PathBuf>, out: &mut dyn Write) -> Result<ExitStatus> {
+pub fn run(
+    command: Option<String>,
+    dir: Option<PathBuf>,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
     if let Some(dir) = dir {
         for path in man::write_all(&dir)? {
             writeln!(out, "{}", path.display())?;

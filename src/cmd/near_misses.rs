@@ -21,7 +21,9 @@ pub fn run(
     config.near_misses = true;
     let findings = findings::scan_inputs(&config, diagnostics)?;
     let groups = group(findings.near_misses);
-    output::write(config.output.as_deref(), out, |w| write(&groups, args.top, w))?;
+    output::write(config.output.as_deref(), out, |w| {
+        write(&groups, args.top, w)
+    })?;
     Ok(if findings.summary.inputs.errors.is_empty() {
         ExitStatus::Clean
     } else {

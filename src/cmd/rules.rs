@@ -74,7 +74,11 @@ fn test(
     } else {
         format!(", {} record(s)", inputs.records)
     };
-    writeln!(out, "# {events} event(s) in {} line(s){records}", inputs.lines)?;
+    writeln!(
+        out,
+        "# {events} event(s) in {} line(s){records}",
+        inputs.lines
+    )?;
     Ok(if inputs.errors.is_empty() {
         ExitStatus::Clean
     } else {
@@ -157,4 +161,3 @@ fn list(rules: &RuleSet, out: &mut dyn Write) -> Result<ExitStatus> {
     }
     Ok(ExitStatus::Clean)
 }
-

@@ -22,7 +22,8 @@ pub fn run(
     out: &mut dyn Write,
     diagnostics: &mut dyn Write,
 ) -> Result<ExitStatus> {
-    let scan = ScanConfig::from_args(args.scan, config::now()?)?.with_terminal(env.terminal, env.quiet);
+    let scan =
+        ScanConfig::from_args(args.scan, config::now()?)?.with_terminal(env.terminal, env.quiet);
     let mut report = ReportConfig::new(&args.report, &scan);
     report.by = args.by;
     report.explain = args.explain;
@@ -80,7 +81,9 @@ pub fn write(
         .by
         .map(|by| Groups::of(summary, by, config.zone, config.by_rows));
     let writer = config.format.writer(&table);
-    output::write(config.output.as_deref(), out, |w| writer.write_summary(&ctx, w))?;
+    output::write(config.output.as_deref(), out, |w| {
+        writer.write_summary(&ctx, w)
+    })?;
     Ok(ExitStatus::of(summary, &thresholds))
 }
 

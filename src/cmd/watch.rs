@@ -71,7 +71,12 @@ struct Followed {
     tail: Vec<u8>,
 }
 
-pub fn run(args: WatchArgs, env: Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus> {
+pub fn run(
+    args: WatchArgs,
+    env: Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<ExitStatus> {
     let config = WatchConfig::from_args(args, config::now()?)?;
     follow(&config, env.terminal, out, err)?;
     Ok(ExitStatus::Clean)
@@ -306,7 +311,8 @@ fn is_whole(f: &mut Followed) -> io::Result<bool> {
     };
     file.seek(SeekFrom::Start(0))?;
     let mut head = Vec::new();
-    file.take(sniff::SAMPLE_BYTES as u64).read_to_end(&mut head)?;
+    file.take(sniff::SAMPLE_BYTES as u64)
+        .read_to_end(&mut head)?;
     if head.is_empty() {
         return Ok(false);
     }

@@ -18,7 +18,10 @@ pub struct AzureActivity;
 impl LogFormat for AzureActivity {
     fn platforms(&self) -> &'static [crate::event::Platform] {
         // Azure diagnostic records can carry an AKS API server's audit event.
-        &[crate::event::Platform::Azure, crate::event::Platform::Kubernetes]
+        &[
+            crate::event::Platform::Azure,
+            crate::event::Platform::Kubernetes,
+        ]
     }
 
     fn is_json(&self) -> bool {

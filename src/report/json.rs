@@ -11,10 +11,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{SummaryContext, SummaryWriter, utc};
+use crate::aggregate::Malformed;
 use crate::aggregate::{Group, GroupBy, InputError, Inputs, KeyGroup, Summary, top};
 use crate::config::Window;
 use crate::event::{Cause, Platform};
-use crate::aggregate::Malformed;
 use crate::source::remote::ObjectCounts;
 
 pub const SCHEMA: &str = "keydeny.summary/v2";

@@ -24,7 +24,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use keydeny::aggregate::Summary;
 use keydeny::event::{Event, Platform};
 use keydeny::extract::{Context, Position, extract};
-use keydeny::findings::Collect;
+use keydeny::findings::Events;
 use keydeny::format::{InputFormat, Parsed, Record};
 use keydeny::prefilter::Prefilters;
 use keydeny::rules::{Facts, RuleSet};
@@ -488,7 +488,7 @@ fn scan(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(bytes));
         group.bench_function(name, |b| {
             b.iter(|| {
-                let mut sink = Collect::default();
+                let mut sink = Events::default();
                 black_box(scanner.scan(&input, None, &mut sink));
                 black_box(sink)
             })

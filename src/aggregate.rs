@@ -51,6 +51,7 @@ pub struct Inputs {
     pub objects: ObjectCounts,
 }
 
+/// Add up accounts in the order read (the scanner's blocks, a run's files).
 impl std::ops::AddAssign for Inputs {
     fn add_assign(&mut self, other: Inputs) {
         self.files += other.files;
@@ -61,16 +62,24 @@ impl std::ops::AddAssign for Inputs {
         self.other += other.other;
         self.malformed += other.malformed;
         self.errors.extend(other.errors);
-        self.errors.sort();
         self.skipped.extend(other.skipped);
-        self.skipped.sort();
         merge_counts(&mut self.formats, other.formats);
         self.malformed_samples.extend(other.malformed_samples);
-        self.malformed_samples.sort();
         for (digest, file) in other.digests {
             self.digests.entry(digest).or_insert(file);
         }
         self.objects.merge(other.objects);
+    }
+}
+
+impl Inputs {
+    /// Combine with the account of disjoint inputs, in an order that does not depend on
+    /// which came first.
+    fn merge(&mut self, other: Inputs) {
+        *self += other;
+        self.errors.sort();
+        self.skipped.sort();
+        self.malformed_samples.sort();
     }
 }
 
@@ -241,7 +250,7 @@ impl Summary {
 
     /// Combine with the summary of disjoint inputs.
     pub fn merge(&mut self, other: Summary) {
-        self.inputs += other.inputs;
+        self.inputs.merge(other.inputs);
         self.duplicates += other.duplicates;
         self.filtered += other.filtered;
         self.total.merge(other.total);

@@ -2,15 +2,16 @@
 //! a [`Collect`] sink, say on stderr what could not be read, then de-duplicate, filter and
 //! count the events into a [`Summary`]. What `summary`, `events` and `near-misses` share.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::io::{self, Write};
 
 use rayon::prelude::*;
 
-use crate::aggregate::{InputError, Summary};
+use crate::aggregate::{InputError, Inputs, Summary};
 use crate::config::ScanConfig;
 use crate::error::Error;
-use crate::event::Event;
+use crate::event::{Event, Platform};
 use crate::extract::{Position, Verdict};
 use crate::near_misses::NearMiss;
 use crate::prefilter::Prefilters;
@@ -19,31 +20,117 @@ use crate::scan::{FileScan, MALFORMED_SAMPLES, Scanner, Sink};
 use crate::source;
 use crate::{interrupt, output};
 
-/// The sink of the batch commands: every event, and the near-misses when asked for.
-#[derive(Default)]
-pub struct Collect {
-    pub events: Vec<Event>,
-    pub near_misses: Vec<NearMiss>,
+/// The sink of the batch commands: a partial [`Summary`] per block, folded with the tested
+/// [`Summary::merge`]. An event with a dedup key (a CloudTrail `eventID`) waits until every
+/// input is read, since its first delivery may be in another file; the others are filtered
+/// and counted at once. Events are kept only when the command writes them.
+pub struct Collect<'c> {
+    config: &'c ScanConfig,
+    keep_events: bool,
+    summary: Summary,
+    /// Per dedup key, the first event in sort order seen so far.
+    keyed: HashMap<(Platform, String), Event>,
+    events: Vec<Event>,
+    near_misses: Vec<NearMiss>,
 }
 
-impl Sink for Collect {
+impl<'c> Collect<'c> {
+    /// A sink for `config`'s filters; `keep_events` when the command lists the events.
+    pub fn new(config: &'c ScanConfig, keep_events: bool) -> Collect<'c> {
+        Collect {
+            config,
+            keep_events,
+            summary: Summary::default(),
+            keyed: HashMap::new(),
+            events: Vec::new(),
+            near_misses: Vec::new(),
+        }
+    }
+
+    /// Count an event that passed de-duplication: filtered out, or summarised (and kept).
+    fn count(&mut self, event: Event) {
+        if !self.config.keeps(&event) {
+            self.summary.filtered += 1;
+            return;
+        }
+        self.summary.add(&event);
+        if self.keep_events {
+            self.events.push(event);
+        }
+    }
+
+    /// Keep the first of events sharing a dedup key.
+    fn dedup(&mut self, key: (Platform, String), event: Event) {
+        match self.keyed.entry(key) {
+            Entry::Vacant(slot) => {
+                slot.insert(event);
+            }
+            Entry::Occupied(mut slot) => {
+                self.summary.duplicates += 1;
+                if event.sort_key() < slot.get().sort_key() {
+                    slot.insert(event);
+                }
+            }
+        }
+    }
+
+    /// Everything read: the summary (inputs still to be added), the events in sort order
+    /// when kept, and the near-misses.
+    fn finish(mut self) -> (Summary, Vec<Event>, Vec<NearMiss>) {
+        for (_, event) in std::mem::take(&mut self.keyed) {
+            self.count(event);
+        }
+        self.events.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        (self.summary, self.events, self.near_misses)
+    }
+}
+
+impl Sink for Collect<'_> {
     fn fork(&self) -> Self {
-        Collect::default()
+        Collect::new(self.config, self.keep_events)
     }
 
     fn merge(&mut self, part: Self) {
+        self.summary.merge(part.summary);
+        for (key, event) in part.keyed {
+            self.dedup(key, event);
+        }
         self.events.extend(part.events);
         self.near_misses.extend(part.near_misses);
     }
 
     fn judged(&mut self, _at: Position<'_>, verdict: Verdict<'_>) {
-        if let Verdict::Event(event) = verdict {
-            self.events.push(*event);
+        let Verdict::Event(event) = verdict else {
+            return;
+        };
+        match &event.dedup_key {
+            Some(key) => self.dedup((event.platform, key.clone()), *event),
+            None => self.count(*event),
         }
     }
 
     fn near_miss(&mut self, miss: NearMiss) {
         self.near_misses.push(miss);
+    }
+}
+
+/// The sink of `watch`: the events of what was just read.
+#[derive(Default)]
+pub struct Events(pub Vec<Event>);
+
+impl Sink for Events {
+    fn fork(&self) -> Self {
+        Events::default()
+    }
+
+    fn merge(&mut self, part: Self) {
+        self.0.extend(part.0);
+    }
+
+    fn judged(&mut self, _at: Position<'_>, verdict: Verdict<'_>) {
+        if let Verdict::Event(event) = verdict {
+            self.0.push(*event);
+        }
     }
 }
 
@@ -84,8 +171,13 @@ pub fn scanner(config: &ScanConfig) -> Scanner<'_> {
     }
 }
 
-/// Read every input and collect the denied key-generation events that pass the filters.
-pub fn scan_inputs(config: &ScanConfig, diagnostics: &mut dyn Write) -> Result<Findings, Error> {
+/// Read every input into the summary of the denied key-generation events that pass the
+/// filters; the events themselves too when `keep_events` (the command lists them).
+pub fn scan_inputs(
+    config: &ScanConfig,
+    keep_events: bool,
+    diagnostics: &mut dyn Write,
+) -> Result<Findings, Error> {
     let expanded = source::expand(&config.paths, config.stdin_if_none, &config.window)
         .map_err(|e| Error::Source(e.to_string()))?;
     let (inputs, walk_errors) = (expanded.inputs, expanded.errors);
@@ -102,18 +194,18 @@ pub fn scan_inputs(config: &ScanConfig, diagnostics: &mut dyn Write) -> Result<F
     let scanner = scanner(config);
     let total_bytes: u64 = inputs.iter().filter_map(|i| i.stored_size()).sum();
     let show_progress = config.terminal.progress && total_bytes > 0;
-    let scans: Vec<(FileScan, Collect)> = progress::with_progress(
+    let scans: Vec<(FileScan, Collect<'_>)> = progress::with_progress(
         show_progress,
         total_bytes,
         inputs.len() as u64,
         |progress| {
             with_threads(config.threads, || {
                 // In order, so that objects fetched ahead are the next ones scanned.
-                let mut scans: Vec<(usize, (FileScan, Collect))> =
+                let mut scans: Vec<(usize, (FileScan, Collect<'_>))> =
                     source::remote::prefetch(&inputs)
                         .par_bridge()
                         .map(|(index, input)| {
-                            let mut sink = Collect::default();
+                            let mut sink = Collect::new(config, keep_events);
                             let scan = scanner.scan(input, progress, &mut sink);
                             (index, (scan, sink))
                         })
@@ -124,31 +216,25 @@ pub fn scan_inputs(config: &ScanConfig, diagnostics: &mut dyn Write) -> Result<F
         },
     )?;
     interrupt::check()?;
-    let mut summary = Summary::default();
-    summary.inputs.objects = expanded.objects;
+    let mut inputs = Inputs {
+        objects: expanded.objects,
+        ..Inputs::default()
+    };
     for error in walk_errors {
         writeln!(diagnostics, "keydeny: {}: {}", error.path, error.message)?;
-        summary.inputs.errors.push(InputError {
+        inputs.errors.push(InputError {
             file: error.path,
             message: error.message,
         });
     }
-    let mut events = Vec::new();
-    let mut near_misses = Vec::new();
+    let mut collected = Collect::new(config, keep_events);
     for (scan, sink) in scans {
         report_scan(&scan, config.quiet, diagnostics)?;
-        summary.inputs += scan.inputs;
-        events.extend(sink.events);
-        near_misses.extend(sink.near_misses);
+        inputs += scan.inputs;
+        collected.merge(sink);
     }
-    events.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    summary.duplicates = dedup(&mut events);
-    let before = events.len();
-    events.retain(|e| config.keeps(e));
-    summary.filtered = (before - events.len()) as u64;
-    for event in &events {
-        summary.add(event);
-    }
+    let (mut summary, events, near_misses) = collected.finish();
+    summary.inputs += inputs;
     Ok(Findings {
         events,
         summary,
@@ -204,15 +290,4 @@ fn report_scan(scan: &FileScan, quiet: bool, diagnostics: &mut dyn Write) -> io:
         )?;
     }
     Ok(())
-}
-
-/// Keep the first of events sharing a dedup key (sorted input); returns how many were dropped.
-fn dedup(events: &mut Vec<Event>) -> u64 {
-    let mut seen = HashSet::new();
-    let before = events.len();
-    events.retain(|e| match &e.dedup_key {
-        Some(key) => seen.insert((e.platform, key.clone())),
-        None => true,
-    });
-    (before - events.len()) as u64
 }

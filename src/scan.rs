@@ -454,6 +454,7 @@ fn collect<S: Sink>(
             Err(e) => error = Some(e),
         }
     }
+    inputs.malformed_samples.sort();
     inputs.malformed_samples.truncate(MALFORMED_SAMPLES);
     error.map_or(Ok(()), Err)
 }

@@ -18,7 +18,7 @@ pub fn run(
 ) -> Result<ExitStatus> {
     let config =
         ScanConfig::from_args(args.scan, config::now()?)?.with_terminal(env.terminal, env.quiet);
-    let findings = findings::scan_inputs(&config, diagnostics)?;
+    let findings = findings::scan_inputs(&config, true, diagnostics)?;
     if findings.nothing_read() {
         return Ok(ExitStatus::InputErrors);
     }

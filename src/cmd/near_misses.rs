@@ -19,7 +19,7 @@ pub fn run(
     let mut config =
         ScanConfig::from_args(args.scan, config::now()?)?.with_terminal(env.terminal, env.quiet);
     config.near_misses = true;
-    let findings = findings::scan_inputs(&config, diagnostics)?;
+    let findings = findings::scan_inputs(&config, false, diagnostics)?;
     let groups = group(findings.near_misses);
     output::write(config.output.as_deref(), out, |w| {
         write(&groups, args.top, w)

@@ -27,7 +27,7 @@ pub fn run(
     let mut report = ReportConfig::new(&args.report, &scan);
     report.by = args.by;
     report.explain = args.explain;
-    let findings = findings::scan_inputs(&scan, diagnostics)?;
+    let findings = findings::scan_inputs(&scan, false, diagnostics)?;
     if findings.nothing_read() {
         return Ok(ExitStatus::InputErrors);
     }

@@ -24,7 +24,7 @@ use crate::config::{self, WatchConfig, Window};
 use crate::error::Result;
 use crate::event::{Cause, Event};
 use crate::extract::Position;
-use crate::findings::{self, Collect};
+use crate::findings::{self, Events};
 use crate::format::InputFormat;
 use crate::format::sniff::{self, Framing, Sample};
 use crate::report::layout::{Column, Layout, fit, render, width};
@@ -339,11 +339,11 @@ fn read_whole(
     if !settled || len <= f.offset {
         return;
     }
-    let mut sink = Collect::default();
+    let mut sink = Events::default();
     let scan = scanner.scan(&Input::file(f.display.clone(), &f.path), None, &mut sink);
     *inputs += scan.inputs;
     f.offset = len;
-    let mut found = sink.events;
+    let mut found = sink.0;
     found.sort_by_key(|e| (e.line, e.record));
     let printed = f.printed;
     found.retain(|e| printed.is_none_or(|p| (e.line, e.record) > p));
@@ -443,12 +443,12 @@ fn read_new(
         record: None,
         modified: None,
     };
-    let mut sink = Collect::default();
+    let mut sink = Events::default();
     let stream = Box::new(io::Cursor::new(complete));
     let mut read = Inputs::default();
     scanner.scan_framed(stream, Framing::Lines, at, &mut read, &mut sink)?;
     *inputs += read;
-    let mut found = sink.events;
+    let mut found = sink.0;
     for event in &mut found {
         event.line += f.line;
     }

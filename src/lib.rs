@@ -23,7 +23,6 @@ pub mod extract;
 pub mod findings;
 pub mod format;
 pub mod interrupt;
-pub mod man;
 pub mod near_misses;
 pub mod output;
 pub mod prefilter;

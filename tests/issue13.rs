@@ -206,7 +206,7 @@ fn issue13_rules_test_reports_per_record_of_envelopes_and_gzip() {
         let said = verdicts.iter().filter(|v| v.contains(": EVENT ")).count();
         assert_eq!(said, count, "{}", run.stdout);
         assert!(
-            run.stdout.ends_with(&format!("record(s)\n"))
+            run.stdout.ends_with("record(s)\n")
                 && run.stdout.contains(&format!("# {count} event(s) in ")),
             "{}",
             run.stdout

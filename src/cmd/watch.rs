@@ -15,20 +15,20 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 
 use super::{Env, ExitStatus};
 use crate::aggregate::{Inputs, Summary};
 use crate::cli::WatchArgs;
 use crate::config::{self, WatchConfig, Window};
 use crate::error::Result;
-use crate::event::{Cause, Event};
+use crate::event::Event;
 use crate::extract::Position;
 use crate::findings::{self, Events};
 use crate::format::InputFormat;
 use crate::format::sniff::{self, Framing, Sample};
-use crate::report::layout::{Column, Layout, fit, render, width};
-use crate::report::table::{TableWriter, sanitize, short_cause};
+use crate::report::live::LiveWriter;
+use crate::report::table::TableWriter;
 use crate::report::{SummaryContext, SummaryWriter};
 use crate::scan::Scanner;
 use crate::source::{Input, walk};
@@ -120,22 +120,8 @@ fn follow(
         writeln!(err, "keydeny: waiting for {path} (it does not exist yet)")?;
     }
     err.flush()?;
-    let layout = live_layout(options);
-    let header = render(
-        &live_columns(None, options.zone),
-        &layout,
-        |h| options.terminal.bold(h),
-        |_, _, _| String::new(),
-    );
-    write!(
-        out,
-        "{}",
-        header
-            .lines()
-            .next()
-            .map(|h| format!("{h}\n"))
-            .unwrap_or_default()
-    )?;
+    let live = LiveWriter::new(options.zone, options.terminal);
+    live.write_header(out)?;
     while !crate::interrupt::requested() {
         waiting.retain(|path| {
             let gone = !Path::new(path).exists();
@@ -149,7 +135,7 @@ fn follow(
         for followed in files.values_mut() {
             let events = poll(followed, &mut consumed, &scanner, &mut summary.inputs, err)?;
             for event in events {
-                print_event(&event, options, &layout, out)?;
+                live.write_event(&event, out)?;
                 summary.add(&event);
             }
         }
@@ -483,89 +469,4 @@ fn missing(paths: &[String]) -> Vec<String> {
         .filter(|p| *p != "-" && !Path::new(p).exists())
         .cloned()
         .collect()
-}
-
-/// The columns of a live line: of `event`, or (`None`) of a template row whose widths are
-/// those the layout is fixed for (a time with milliseconds, the longest cause, 24-cell
-/// actor and action, a 60-cell reason).
-fn live_columns(event: Option<&Event>, zone: Zone) -> Vec<Column> {
-    let sample = DateTime::<Utc>::from_timestamp(0, 1_000_000).unwrap_or_default();
-    let (time, compact, cause, actor, action, reason) = match event {
-        None => (
-            zone.format(sample),
-            zone.compact(sample, false),
-            Cause::NetworkRestriction,
-            "x".repeat(24),
-            "x".repeat(24),
-            "x".repeat(60),
-        ),
-        Some(e) => (
-            e.time.map_or("-".into(), |t| zone.format(t)),
-            e.time.map_or("-".into(), |t| zone.compact(t, false)),
-            e.cause,
-            sanitize(e.actor.as_deref().unwrap_or("-")),
-            sanitize(&e.action),
-            sanitize(&e.reason),
-        ),
-    };
-    vec![
-        Column::new("TIME", vec![time]).compacts(
-            0,
-            format!("TIME ({})", zone.name()),
-            vec![compact],
-        ),
-        Column::new("CAUSE", vec![cause.id().to_string()]).compacts(
-            1,
-            "CAUSE",
-            vec![short_cause(cause).to_string()],
-        ),
-        Column::new("ACTOR", vec![actor])
-            .shrinks(2, 10, true)
-            .soft(16),
-        Column::new("ACTION", vec![action])
-            .shrinks(1, 14, false)
-            .drops(0),
-        Column::new("REASON", vec![reason])
-            .shrinks(0, 18, false)
-            .soft(40),
-    ]
-}
-
-/// The layout every live line uses: the template fitted to the terminal.
-fn live_layout(options: &WatchOptions) -> Layout {
-    fit(&live_columns(None, options.zone), options.terminal.width)
-}
-
-/// `TIME  CAUSE  ACTOR  ACTION  REASON` on one line, in the fixed layout; when piped, the
-/// reason is printed whole.
-fn print_event(
-    e: &Event,
-    options: &WatchOptions,
-    layout: &Layout,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let columns = live_columns(Some(e), options.zone);
-    let mut layout = Layout {
-        widths: layout.widths.clone(),
-        compact: layout.compact.clone(),
-    };
-    if options.terminal.width.is_none() {
-        if let Some(last) = layout.widths.last_mut() {
-            *last = Some(width(&columns[4].cells[0]));
-        }
-    }
-    let t = &options.terminal;
-    let text = render(
-        &columns,
-        &layout,
-        |_| String::new(),
-        |_, col, text| {
-            if col == 1 {
-                t.cause(e.cause, text)
-            } else {
-                text.to_string()
-            }
-        },
-    );
-    write!(out, "{}", text.trim_start_matches('\n'))
 }

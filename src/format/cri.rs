@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use super::inner::wrapped;
-use super::logfmt::with_text;
+use super::record::with_text;
 use super::sniff::Sample;
 use super::{LogFormat, Parsed, time};
 

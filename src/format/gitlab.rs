@@ -107,7 +107,7 @@ fn token_kind(text: &str) -> Option<&'static str> {
 
 fn api<'a>(o: &JsonObject<'a>) -> Record<'a> {
     let status = o.str_at(&["status"]).and_then(|s| s.parse::<u16>().ok());
-    let reason = status.map(|s| Cow::Owned(super::access_log::status_reason(s)));
+    let reason = status.map(|s| Cow::Owned(super::record::status_reason(s)));
     Record {
         outcome: Some(outcome_from_status(status)),
         status,

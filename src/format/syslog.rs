@@ -14,7 +14,7 @@ use nom::sequence::delimited;
 use nom::{IResult, Parser};
 
 use super::inner::wrapped;
-use super::logfmt::with_text;
+use super::record::with_text;
 use super::sniff::Sample;
 use super::{LogFormat, Parsed, time};
 

@@ -63,6 +63,8 @@ struct Followed {
     partial: Vec<u8>,
     line: u64,
     mode: Option<Mode>,
+    /// `--input-format`, else sniffed.
+    forced: Option<InputFormat>,
     /// A whole file's length at the last poll: scanned when it stays the same.
     seen_len: Option<u64>,
     /// A whole file's events already printed, by position (a file that grows is read again).
@@ -190,7 +192,7 @@ fn discover(
             (None, true) => 0,
             (None, false) => meta.map_or(0, |m| m.len()),
         };
-        let mut followed = Followed {
+        let followed = Followed {
             path: path.clone(),
             display: input.display,
             file: None,
@@ -199,11 +201,11 @@ fn discover(
             partial: Vec::new(),
             line: 0,
             mode: None,
+            forced: options.input_format,
             seen_len: None,
             printed: None,
             tail: Vec::new(),
         };
-        followed.mode = options.input_format.map(Mode::Lines);
         files.insert(path, followed);
     }
     Ok(())
@@ -307,7 +309,8 @@ fn is_whole(f: &mut Followed) -> io::Result<bool> {
     if compressed || sniff::framing(&sample) == Framing::JsonDocuments {
         return Ok(true);
     }
-    f.mode = Some(Mode::Lines(sniff::sniff_format(&sample)));
+    let format = f.forced.unwrap_or_else(|| sniff::sniff_format(&sample));
+    f.mode = Some(Mode::Lines(format));
     Ok(false)
 }
 
@@ -385,6 +388,7 @@ impl Followed {
             partial: Vec::new(),
             line: 0,
             mode: self.mode.filter(|m| *m != Mode::Whole),
+            forced: self.forced,
             seen_len: None,
             printed: None,
             tail: Vec::new(),
@@ -412,8 +416,8 @@ fn read_new(
     let keep = f.tail.len().saturating_sub(64);
     f.tail.drain(..keep);
     f.partial.extend_from_slice(&data);
-    let format = match f.mode {
-        Some(Mode::Lines(format)) => format,
+    let format = match (f.mode, f.forced) {
+        (Some(Mode::Lines(format)), _) | (_, Some(format)) => format,
         _ => sniff::sniff_format(&Sample::new(&f.partial)),
     };
     let Some(end) = complete_records(&f.partial, format) else {

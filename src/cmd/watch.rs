@@ -474,3 +474,25 @@ fn missing(paths: &[String]) -> Vec<String> {
         .cloned()
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn complete_records_wait_for_the_rest_of_a_partial_line() {
+        let cri = b"2024-05-02T10:00:00Z stderr F one\n2024-05-02T10:00:01Z stderr P two \n";
+        let first = cri.iter().position(|&b| b == b'\n').unwrap() + 1;
+        assert_eq!(complete_records(cri, InputFormat::Cri), Some(first));
+        let only_partial = &cri[first..];
+        assert_eq!(complete_records(only_partial, InputFormat::Cri), None);
+        let finished = [&cri[..], b"2024-05-02T10:00:02Z stderr F parts\n"].concat();
+        assert_eq!(
+            complete_records(&finished, InputFormat::Cri),
+            Some(finished.len())
+        );
+        // Text lines are complete at their newline; an unfinished last line waits.
+        assert_eq!(complete_records(b"a\nb", InputFormat::Text), Some(2));
+        assert_eq!(complete_records(b"a", InputFormat::Text), None);
+    }
+}

@@ -1,6 +1,7 @@
 //! Kubernetes CRI container log lines: `<RFC 3339 time> <stdout|stderr> <P|F> <message>`. A
-//! long message is split into `P` (partial) lines ended by an `F` line; the scanner joins
-//! them into one record (see [`is_partial`]) before the message is read as an app log.
+//! long message is split into `P` (partial) lines ended by an `F` line: the format's
+//! `joining` ([`is_partial`], [`message_part`]) tells the scanner how to join them into one
+//! record before the message is read as an app log.
 
 use std::borrow::Cow;
 

@@ -111,6 +111,21 @@ pub fn coverage(summary: &Summary) -> String {
     text
 }
 
+/// `31 file(s), 310692 bytes, 1524 lines, 482 records (1 malformed), 0 unreadable`: the
+/// coverage sentence's short form, for report headers.
+pub fn coverage_brief(summary: &Summary) -> String {
+    let i = &summary.inputs;
+    format!(
+        "{} file(s), {} bytes, {} lines, {} records ({} malformed), {} unreadable",
+        i.files,
+        i.bytes,
+        i.lines,
+        i.records,
+        i.malformed,
+        i.errors.len()
+    )
+}
+
 /// `cloudtrail 4, json 2`: files read per format.
 pub fn formats(summary: &Summary) -> String {
     let formats: Vec<String> = summary

@@ -134,8 +134,8 @@ pub enum RulesCommand {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
-    /// Show, line by line, how the rules read a log: which action, denial and cause rule
-    /// fired, or why none did.
+    /// Show, record by record (a line, or a record of a JSON document), how the rules read
+    /// a log: which action, denial and cause rule fired, or why none did.
     Test {
         /// The rules file to add to the built-in rules.
         #[arg(value_name = "RULES.toml")]

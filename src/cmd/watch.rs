@@ -13,7 +13,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use chrono::Utc;
 
@@ -31,7 +30,11 @@ use crate::report::live::LiveWriter;
 use crate::report::table::TableWriter;
 use crate::report::{SummaryContext, SummaryWriter};
 use crate::scan::Scanner;
-use crate::source::{Input, walk};
+use crate::source::Input;
+use crate::source::follow::{
+    Followed, Mode, catch_up, complete_records, discover, identity, is_whole, missing, record,
+    rewritten,
+};
 use crate::terminal::Terminal;
 use crate::zone::Zone;
 
@@ -42,35 +45,6 @@ struct WatchOptions {
     input_format: Option<InputFormat>,
     zone: Zone,
     terminal: Terminal,
-}
-
-/// How a followed file is read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
-    /// One record per line (or CRI lines joined), read as they are appended, in `format`.
-    Lines(InputFormat),
-    /// JSON documents or a compressed file: scanned whole once it stops growing.
-    Whole,
-}
-
-/// One followed file.
-struct Followed {
-    path: PathBuf,
-    display: Arc<str>,
-    file: Option<File>,
-    identity: Option<(u64, u64)>,
-    offset: u64,
-    partial: Vec<u8>,
-    line: u64,
-    mode: Option<Mode>,
-    /// `--input-format`, else sniffed.
-    forced: Option<InputFormat>,
-    /// A whole file's length at the last poll: scanned when it stays the same.
-    seen_len: Option<u64>,
-    /// A whole file's events already printed, by position (a file that grows is read again).
-    printed: Option<(u64, Option<u64>)>,
-    /// The last bytes read before `offset`: if they change, the file was rewritten.
-    tail: Vec<u8>,
 }
 
 pub fn run(
@@ -105,7 +79,14 @@ fn follow(
     let mut consumed: HashMap<(u64, u64), u64> = HashMap::new();
     let mut summary = Summary::default();
     let mut waiting = missing(&options.paths);
-    discover(options, &mut files, &consumed, options.from_start, err)?;
+    discover(
+        &options.paths,
+        options.input_format,
+        &mut files,
+        &consumed,
+        options.from_start,
+        err,
+    )?;
     let names: Vec<&str> = files.values().map(|f| &*f.display).take(5).collect();
     let more = files.len().saturating_sub(names.len());
     let listed = match (names.is_empty(), more) {
@@ -132,7 +113,14 @@ fn follow(
             }
             gone
         });
-        discover(options, &mut files, &consumed, true, err)?;
+        discover(
+            &options.paths,
+            options.input_format,
+            &mut files,
+            &consumed,
+            true,
+            err,
+        )?;
         scanner.now = Utc::now();
         for followed in files.values_mut() {
             let events = poll(followed, &mut consumed, &scanner, &mut summary.inputs, err)?;
@@ -161,65 +149,6 @@ fn follow(
     };
     TableWriter::new(options.zone, options.terminal).write_summary(&ctx, out)?;
     out.flush()
-}
-
-/// Add files not yet followed; those seen at start begin at their end unless `from_start`.
-/// A file that is an already-followed file under a new name (`app.log` rotated to
-/// `app.log.1`) continues where it was left, so nothing is reported twice.
-fn discover(
-    options: &WatchOptions,
-    files: &mut BTreeMap<PathBuf, Followed>,
-    consumed: &HashMap<(u64, u64), u64>,
-    from_start: bool,
-    err: &mut dyn Write,
-) -> io::Result<()> {
-    let (inputs, errors) = walk::expand(&options.paths);
-    for e in errors {
-        writeln!(err, "keydeny: {}: {}", e.path, e.message)?;
-    }
-    for input in inputs {
-        let Some(path) = input.path else { continue };
-        if files.contains_key(&path) || !path.exists() {
-            continue;
-        }
-        let meta = std::fs::metadata(&path).ok();
-        let known = meta
-            .as_ref()
-            .and_then(identity)
-            .and_then(|id| consumed.get(&id).copied());
-        let offset = match (known, from_start) {
-            (Some(offset), _) => offset,
-            (None, true) => 0,
-            (None, false) => meta.map_or(0, |m| m.len()),
-        };
-        let followed = Followed {
-            path: path.clone(),
-            display: input.display,
-            file: None,
-            identity: None,
-            offset,
-            partial: Vec::new(),
-            line: 0,
-            mode: None,
-            forced: options.input_format,
-            seen_len: None,
-            printed: None,
-            tail: Vec::new(),
-        };
-        files.insert(path, followed);
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn identity(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    Some((meta.dev(), meta.ino()))
-}
-
-#[cfg(not(unix))]
-fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
-    None
 }
 
 /// New events from one file since the last poll.
@@ -291,29 +220,6 @@ fn poll(
     Ok(events)
 }
 
-/// Whether a file is read whole: compressed, or JSON documents rather than lines. Decided
-/// from its first bytes once it has some; a file of lines gets its format from them too.
-fn is_whole(f: &mut Followed) -> io::Result<bool> {
-    let Some(file) = f.file.as_mut() else {
-        return Ok(false);
-    };
-    file.seek(SeekFrom::Start(0))?;
-    let mut head = Vec::new();
-    file.take(sniff::SAMPLE_BYTES as u64)
-        .read_to_end(&mut head)?;
-    if head.is_empty() {
-        return Ok(false);
-    }
-    let compressed = head.starts_with(&[0x1f, 0x8b]) || head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
-    let sample = Sample::new(&head);
-    if compressed || sniff::framing(&sample) == Framing::JsonDocuments {
-        return Ok(true);
-    }
-    let format = f.forced.unwrap_or_else(|| sniff::sniff_format(&sample));
-    f.mode = Some(Mode::Lines(format));
-    Ok(false)
-}
-
 /// A file read whole: scanned once its length held still for a poll, and again whenever it
 /// grows; only events after those already printed are new.
 fn read_whole(
@@ -340,60 +246,6 @@ fn read_whole(
         f.printed = Some((last.line, last.record));
     }
     events.extend(found);
-}
-
-/// Whether the bytes just before the offset changed: truncated and written again, possibly
-/// longer than before (a size check alone misses that).
-fn rewritten(f: &mut Followed) -> io::Result<bool> {
-    let Some(file) = f.file.as_mut() else {
-        return Ok(false);
-    };
-    if f.tail.is_empty() {
-        return Ok(false);
-    }
-    let start = f.offset - f.tail.len() as u64;
-    file.seek(SeekFrom::Start(start))?;
-    let mut now = vec![0; f.tail.len()];
-    let same = file.read_exact(&mut now).is_ok() && now == f.tail;
-    Ok(!same)
-}
-
-/// Skip what was already read of this file under another name.
-fn catch_up(f: &mut Followed, consumed: &HashMap<(u64, u64), u64>) {
-    if let Some(done) = f.identity.and_then(|id| consumed.get(&id)) {
-        if *done > f.offset {
-            f.offset = *done;
-            f.partial.clear();
-            f.tail.clear();
-        }
-    }
-}
-
-fn record(f: &Followed, consumed: &mut HashMap<(u64, u64), u64>) {
-    if let Some(id) = f.identity {
-        let done = f.offset - f.partial.len() as u64;
-        consumed.insert(id, done.max(consumed.get(&id).copied().unwrap_or(0)));
-    }
-}
-
-impl Followed {
-    /// The same name, followed from the start of whatever file now has it.
-    fn restart(&self) -> Followed {
-        Followed {
-            path: self.path.clone(),
-            display: self.display.clone(),
-            file: None,
-            identity: None,
-            offset: 0,
-            partial: Vec::new(),
-            line: 0,
-            mode: self.mode.filter(|m| *m != Mode::Whole),
-            forced: self.forced,
-            seen_len: None,
-            printed: None,
-            tail: Vec::new(),
-        }
-    }
 }
 
 /// Read from the offset to the end; complete records (lines, or CRI lines up to the last
@@ -446,53 +298,4 @@ fn read_new(
     events.extend(found);
     f.line += lines;
     Ok(())
-}
-
-/// The length of the complete records at the start of `data`: up to its last newline, less
-/// the lines at the end that the next line continues (a CRI partial line waits for the rest
-/// of its message).
-fn complete_records(data: &[u8], format: InputFormat) -> Option<usize> {
-    let mut end = memchr::memrchr(b'\n', data)? + 1;
-    let Some(joining) = format.joining() else {
-        return Some(end);
-    };
-    while end > 0 {
-        let start = memchr::memrchr(b'\n', &data[..end - 1]).map_or(0, |p| p + 1);
-        if !(joining.continues)(&data[start..end - 1]) {
-            break;
-        }
-        end = start;
-    }
-    (end > 0).then_some(end)
-}
-
-/// The named paths that do not exist (yet).
-fn missing(paths: &[String]) -> Vec<String> {
-    paths
-        .iter()
-        .filter(|p| *p != "-" && !Path::new(p).exists())
-        .cloned()
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn complete_records_wait_for_the_rest_of_a_partial_line() {
-        let cri = b"2024-05-02T10:00:00Z stderr F one\n2024-05-02T10:00:01Z stderr P two \n";
-        let first = cri.iter().position(|&b| b == b'\n').unwrap() + 1;
-        assert_eq!(complete_records(cri, InputFormat::Cri), Some(first));
-        let only_partial = &cri[first..];
-        assert_eq!(complete_records(only_partial, InputFormat::Cri), None);
-        let finished = [&cri[..], b"2024-05-02T10:00:02Z stderr F parts\n"].concat();
-        assert_eq!(
-            complete_records(&finished, InputFormat::Cri),
-            Some(finished.len())
-        );
-        // Text lines are complete at their newline; an unfinished last line waits.
-        assert_eq!(complete_records(b"a\nb", InputFormat::Text), Some(2));
-        assert_eq!(complete_records(b"a", InputFormat::Text), None);
-    }
 }

@@ -9,7 +9,7 @@
 //! width, so every line lines up under the header); a path that does not exist yet is waited
 //! for, and said so. Ctrl-C prints the summary of what was seen.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -79,12 +79,14 @@ fn follow(
     let mut consumed: HashMap<(u64, u64), u64> = HashMap::new();
     let mut summary = Summary::default();
     let mut waiting = missing(&options.paths);
+    let mut reported = HashSet::new();
     discover(
         &options.paths,
         options.input_format,
         &mut files,
         &consumed,
         options.from_start,
+        &mut reported,
         err,
     )?;
     let names: Vec<&str> = files.values().map(|f| &*f.display).take(5).collect();
@@ -119,6 +121,7 @@ fn follow(
             &mut files,
             &consumed,
             true,
+            &mut reported,
             err,
         )?;
         scanner.now = Utc::now();

@@ -4,7 +4,7 @@
 //! new name is not read twice), whether it was rotated or truncated, how it is read (lines as
 //! they are appended, or whole), and which of the appended bytes are complete records.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -44,6 +44,7 @@ pub struct Followed {
 }
 
 /// Add files not yet followed; those seen at start begin at their end unless `from_start`.
+/// Problems with the paths are said once each (`reported` holds those said).
 /// A file that is an already-followed file under a new name (`app.log` rotated to
 /// `app.log.1`) continues where it was left, so nothing is reported twice.
 pub fn discover(
@@ -52,11 +53,16 @@ pub fn discover(
     files: &mut BTreeMap<PathBuf, Followed>,
     consumed: &HashMap<(u64, u64), u64>,
     from_start: bool,
+    reported: &mut HashSet<String>,
     err: &mut dyn Write,
 ) -> io::Result<()> {
     let (inputs, errors) = walk::expand(paths);
     for e in errors {
-        writeln!(err, "keydeny: {}: {}", e.path, e.message)?;
+        // Said once, not at every poll (an empty directory stays empty for a while).
+        let line = format!("keydeny: {}: {}", e.path, e.message);
+        if reported.insert(line.clone()) {
+            writeln!(err, "{line}")?;
+        }
     }
     for input in inputs {
         let Some(path) = input.path else { continue };

@@ -32,6 +32,12 @@ pub fn run(
                 "keydeny: warning: {name}: no input digests (stdin, objects, or an older schema): cannot check that its inputs are not in another summary"
             )?;
         }
+        if config.by.is_some() && read.summary.groups.is_empty() && read.summary.total.count > 0 {
+            writeln!(
+                diagnostics,
+                "keydeny: warning: {name}: no per-key groups (made by an older keydeny): its events are missing from the --by rows"
+            )?;
+        }
         shards.push((name, read));
     }
     let checked: Vec<crate::digest::Shard<'_>> = shards

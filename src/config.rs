@@ -149,7 +149,7 @@ impl WatchConfig {
                 input_format: args.input_format,
                 threads: None,
                 prefilter: true,
-                block_size: 4 << 20,
+                block_size: 1 << 20,
                 max_record: 64 << 20,
                 now,
                 zone,

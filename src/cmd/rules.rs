@@ -45,7 +45,7 @@ fn test(
         rules,
         prefilter: Prefilters::disabled(),
         input_format,
-        block_size: 4 << 20,
+        block_size: 1 << 20,
         max_record: 64 << 20,
         now: Utc::now(),
         redact: true,

@@ -418,3 +418,111 @@ fn lowercase(mut literals: Vec<String>) -> Vec<String> {
     literals.dedup();
     literals
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn prefilters() -> Prefilters {
+        Prefilters::new(&RuleSet::load(&[] as &[&str]).expect("built-in rules"))
+    }
+
+    /// Words the prefilter knows and words it does not, to build lines from.
+    const WORDS: &[&str] = &[
+        "Failed",
+        "to",
+        "create",
+        "API",
+        "key",
+        "permission",
+        "denied",
+        "ERROR",
+        "token",
+        "for",
+        "user",
+        "bob",
+        "403",
+        "Forbidden",
+        "generate",
+        "access_token",
+        "quota",
+        "exceeded",
+        "CreateAccessKey",
+        "AccessDenied",
+        "listing",
+        "keys",
+        "\\u0041",
+        "secret",
+        "issue",
+        "INFO",
+        "GET",
+        "/api/keys",
+        "status=401",
+        "{\"eventName\":",
+        "\"errorCode\":",
+        "cache",
+    ];
+
+    fn line() -> impl Strategy<Value = String> {
+        proptest::collection::vec((proptest::sample::select(WORDS), any::<u8>()), 0..12).prop_map(
+            |words| {
+                let cased: Vec<String> = words
+                    .iter()
+                    .map(|(w, case)| match case % 3 {
+                        0 => w.to_string(),
+                        1 => w.to_ascii_uppercase(),
+                        _ => w.to_ascii_lowercase(),
+                    })
+                    .collect();
+                cased.join(" ")
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// The anchor search over a whole block finds exactly the lines the per-record check
+        /// passes: the anchors are a necessary condition, and nothing is lost between stages.
+        #[test]
+        fn block_candidates_are_the_lines_that_pass(lines in proptest::collection::vec(line(), 1..30)) {
+            let prefilters = prefilters();
+            let block = lines.join("\n");
+            let lower = block.to_ascii_lowercase();
+            for format in InputFormat::ALL {
+                let prefilter = prefilters.for_format(format);
+                let found: Vec<u64> = prefilter
+                    .candidates(lower.as_bytes())
+                    .expect("prefilter on")
+                    .into_iter()
+                    .map(|c| c.index)
+                    .collect();
+                let expected: Vec<u64> = (0u64..)
+                    .zip(&lines)
+                    .filter(|(_, l)| prefilter.may_match(l.as_bytes()))
+                    .map(|(i, _)| i)
+                    .collect();
+                prop_assert_eq!(found, expected, "{:?}", format);
+            }
+        }
+    }
+
+    #[test]
+    fn case_does_not_matter_and_refusal_is_needed_for_app_logs() {
+        let prefilters = prefilters();
+        let text = prefilters.for_format(InputFormat::Text);
+        assert!(text.may_match(b"FAILED TO CREATE API KEY: PERMISSION DENIED"));
+        assert!(text.may_match(b"failed to create api key: permission denied"));
+        assert!(!text.may_match(b"Created API key ak_1 for bob"));
+        assert!(!text.may_match(b"sshd[1]: Connection closed by 10.0.0.1"));
+        let cloudtrail = prefilters.for_format(InputFormat::Cloudtrail);
+        assert!(cloudtrail.may_match(br#"{"eventName":"CREATEACCESSKEY"}"#));
+        assert!(!cloudtrail.may_match(br#"{"eventName":"GetObject","errorCode":"AccessDenied"}"#));
+        assert!(cloudtrail.may_match(br#"{"eventName":"\u0043reateAccessKey"}"#));
+        assert!(
+            Prefilters::disabled()
+                .for_format(InputFormat::Text)
+                .may_match(b"anything")
+        );
+    }
+}

@@ -148,10 +148,18 @@ fn find_action(
     rules: &RuleSet,
 ) -> Option<Found> {
     // The vocabulary vetoes a phrase match when it sees the credential but not as the
-    // object being created ("unable to create pods: ... no API token found").
+    // object being created ("unable to create pods: ... no API token found"), and a path
+    // match of an app line whose only credential word is something else ("CSRF token
+    // missing; rejecting POST /settings/tokens").
     let vetoed = |by| {
-        by == MatchedBy::Message
-            && reading.is_some_and(|r| r.strong_credential && r.action.is_none())
+        reading.is_some_and(|r| {
+            r.action.is_none()
+                && match by {
+                    MatchedBy::Message => r.strong_credential || r.blocked_credential,
+                    MatchedBy::Path => platform == Platform::App && r.blocked_credential,
+                    MatchedBy::Name => false,
+                }
+        })
     };
     if let Some((action, by)) = matched.filter(|&(_, by)| !vetoed(by)) {
         let name = match (by, &record.action) {

@@ -287,9 +287,18 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     if let Some(level) = first(LEVEL) {
         record.attrs.push(("level", level_name(level)));
     }
-    if let Some(codes) = codes {
-        // Every reason field (`error` and `why`), for the vocabulary; the message keeps one.
-        record.attrs.push(("reasons", codes));
+    // Every reason field (`error` and `why`), for the vocabulary; the message keeps one. A
+    // server error status is said in words too: `outcome=failure status=500` is no refusal.
+    let server_error = status.filter(|s| (500..=599).contains(s));
+    match (codes, server_error) {
+        (Some(codes), Some(s)) => record
+            .attrs
+            .push(("reasons", Cow::Owned(format!("{codes}: HTTP {s}")))),
+        (Some(codes), None) => record.attrs.push(("reasons", codes)),
+        (None, Some(s)) => record
+            .attrs
+            .push(("reasons", Cow::Owned(format!("HTTP {s}")))),
+        (None, None) => {}
     }
     if worded == Some(Worded::Failed) {
         record.attrs.push(("outcome", Cow::Borrowed("failure")));

@@ -155,7 +155,7 @@ fn find_action(
         reading.is_some_and(|r| {
             r.action.is_none()
                 && match by {
-                    MatchedBy::Message => r.strong_credential || r.blocked_credential,
+                    MatchedBy::Message => r.strong_credential,
                     MatchedBy::Path => platform == Platform::App && r.blocked_credential,
                     MatchedBy::Name => false,
                 }
@@ -181,6 +181,16 @@ fn find_action(
         return Some(Found {
             name: name.to_string(),
         });
+    }
+    // `svc=tokens op=mint`: an action named within its subsystem.
+    let in_component = record
+        .action
+        .as_deref()
+        .zip(record.attr("component"))
+        .map(|(action, component)| format!("{component}.{action}"))
+        .filter(|name| rules.vocab.read_action_name(name).is_some());
+    if let Some(name) = in_component {
+        return Some(Found { name });
     }
     reading.action.clone().map(|name| Found { name })
 }

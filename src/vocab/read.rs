@@ -95,9 +95,10 @@ impl Vocabulary {
         let n = t.words.len();
         let (mentions, blocked) = self.mentions(&t, false);
         let create = not_in_other_act(&t, t.hits.covered(Concept::Create, n));
+        let listed = listing_asides(&t);
         let action = mentions
             .iter()
-            .filter(|m| !t.words[m.start..m.end].iter().any(|w| w.aside))
+            .filter(|m| !listed[m.start..m.end].iter().any(|x| *x))
             .find(|m| self.is_created(m, &t, &create))
             .or_else(|| elliptic_creation(&mentions, &t, &create))
             .map(|m| {
@@ -261,12 +262,20 @@ impl Vocabulary {
         let create = t.hits.covered(Concept::Create, n);
         let filler = t.hits.covered(Concept::Filler, n);
         let clause = words[start].clause;
+        // "key creation denied", "key generation request rejected": the noun, then how it
+        // ended, refused in so many words (crypto libraries log "key generation failed").
+        let refusal = t.hits.list(Concept::Refusal);
+        let after = words.get(start + 1).is_some_and(|w| w.clause == clause)
+            && create[start + 1]
+            && !words[start].joined
+            && refusal.iter().any(|&(s, _, _)| s > start + 1);
+        // A separate verb: `CreateKey` is an API's name (KMS), not a sentence.
         let before = (0..start)
             .rev()
             .take_while(|&j| words[j].clause == clause)
             .find(|&j| !filler[j])
-            .is_some_and(|j| create[j]);
-        before
+            .is_some_and(|j| create[j] && !words[j].joined && !words[start].joined);
+        before || after
     }
 
     fn action_of(&self, concept: Concept, phrase: usize) -> Option<String> {
@@ -276,7 +285,10 @@ impl Vocabulary {
 
     /// Whether a creation act has this credential as its object.
     fn is_created(&self, m: &Mention, t: &Text, create: &[bool]) -> bool {
-        self.created_before(m, t, create) || self.created_after(m, t, create)
+        // A word that is credential and act at once (`regeneratekey`).
+        (m.start..m.end).any(|i| create[i])
+            || self.created_before(m, t, create)
+            || self.created_after(m, t, create)
     }
 
     /// "failed to mint a new credential", "cannot create resource serviceaccounts/token":
@@ -449,6 +461,35 @@ fn elliptic_creation<'m>(
             m.strong && m.end <= j && c < clause && c + 2 >= clause && !words[m.start].aside
         })
     })
+}
+
+/// Words inside parentheses that list or exemplify (several clauses, "or", "and", "e.g.", or
+/// more than ten words) rather than name what was done: "(CreateAccessKey)",
+/// "(gcloud.iam.service-accounts.keys.create)" and "(creating token)" name the act; "(API
+/// keys, tokens or secrets)" does not.
+fn listing_asides(t: &Text) -> Vec<bool> {
+    const LISTING: [&str; 8] = ["or", "and", "eg", "e", "such", "like", "exampl", "includ"];
+    let words = &t.words;
+    let mut out = vec![false; words.len()];
+    let mut i = 0;
+    while i < words.len() {
+        if !words[i].aside {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < words.len() && words[i].aside {
+            i += 1;
+        }
+        let run = &words[start..i];
+        let listing = run.len() > 10
+            || run.iter().any(|w| w.clause != run[0].clause)
+            || run.iter().any(|w| LISTING.contains(&w.stem.as_str()));
+        if listing {
+            out[start..i].iter_mut().for_each(|x| *x = true);
+        }
+    }
+    out
 }
 
 /// Creation words that are part of an identifier naming another act (`api_key.rotate.read`,

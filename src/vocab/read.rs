@@ -252,8 +252,7 @@ impl Vocabulary {
 
     /// A bare noun with no context word is still a credential when it is the direct object
     /// of a creation verb ("Error creating key: FORBIDDEN") and nothing in the record makes
-    /// keys cryptographic or storage keys ("kms", "gpg", "cache"). "Key generation" stays
-    /// out: that is what crypto libraries log.
+    /// keys cryptographic or storage keys ("kms", "gpg", "cache").
     fn bare_object(&self, t: &Text, start: usize) -> bool {
         let (words, n) = (&t.words, t.words.len());
         if t.hits.any(Concept::NotCredentialContext) {
@@ -262,10 +261,12 @@ impl Vocabulary {
         let create = t.hits.covered(Concept::Create, n);
         let filler = t.hits.covered(Concept::Filler, n);
         let clause = words[start].clause;
-        // "key creation denied", "key generation request rejected": the noun, then how it
-        // ended, refused in so many words (crypto libraries log "key generation failed").
+        // "key creation denied": the noun, then how it ended, refused in so many words.
+        // "Key generation" stays out: that is what crypto libraries log.
         let refusal = t.hits.list(Concept::Refusal);
-        let after = words.get(start + 1).is_some_and(|w| w.clause == clause)
+        let after = words
+            .get(start + 1)
+            .is_some_and(|w| w.clause == clause && !w.stem.starts_with("generat"))
             && create[start + 1]
             && !words[start].joined
             && refusal.iter().any(|&(s, _, _)| s > start + 1);

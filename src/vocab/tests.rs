@@ -347,7 +347,10 @@ fn structure_of_the_message_decides() {
         ("Error creating key: quota exceeded", Some(QuotaExceeded)),
         // ...unless the record is about crypto or storage keys, or names an API (KMS).
         ("Error creating key in redis: forbidden", None),
-        ("CreateKey for alias/app denied: AccessDeniedException", None),
+        (
+            "CreateKey for alias/app denied: AccessDeniedException",
+            None,
+        ),
         ("gpg: key generation failed: Permission denied", None),
         // A bare creation clause refers to the credential before it.
         (
@@ -379,8 +382,14 @@ fn structure_of_the_message_decides() {
             "auth token creation denied: you must be an organization manager",
             Some(InsufficientRole),
         ),
-        ("failed to create API key for admin: forbidden", Some(Unknown)),
-        ("failed to create API key for admin: context deadline exceeded", None),
+        (
+            "failed to create API key for admin: forbidden",
+            Some(Unknown),
+        ),
+        (
+            "failed to create API key for admin: context deadline exceeded",
+            None,
+        ),
         ("Created restricted key for member bob", None),
         // AWS: no identity-based policy allows = a missing grant, not a blocking policy.
         (
@@ -407,8 +416,14 @@ fn structure_of_the_message_decides() {
             None,
         ),
         // An action name with a read, listing or check is no creation.
-        ("level=warn action=api_key.rotate.read result=denied user=z", None),
-        ("level=warn action=api_key.rotate result=denied user=z", Some(Unknown)),
+        (
+            "level=warn action=api_key.rotate.read result=denied user=z",
+            None,
+        ),
+        (
+            "level=warn action=api_key.rotate result=denied user=z",
+            Some(Unknown),
+        ),
         // An action named within its subsystem.
         (
             "level=warn svc=tokens op=mint status=denied err=ERR_TOO_MANY_TOKENS",

@@ -398,6 +398,9 @@ impl Vocabulary {
     fn required_role(&self, t: &Text, named: &[bool]) -> bool {
         let words = &t.words;
         let n = words.len();
+        if !t.hits.any(Concept::Role) {
+            return false;
+        }
         let requirement = t.hits.list(Concept::RoleRequirement);
         let passive = t.hits.covered(Concept::Passive, n);
         t.hits.list(Concept::Role).into_iter().any(|(s, e, _)| {
@@ -442,6 +445,9 @@ fn elliptic_creation<'m>(
 ) -> Option<&'m Mention> {
     let words = &t.words;
     let n = words.len();
+    if !mentions.iter().any(|m| m.strong) || !create.iter().any(|c| *c) {
+        return None;
+    }
     let ended = t.hits.covered(Concept::Refusal, n);
     let failed = t.hits.covered(Concept::Failure, n);
     let passive = t.hits.covered(Concept::Passive, n);
@@ -472,6 +478,9 @@ fn listing_asides(t: &Text) -> Vec<bool> {
     const LISTING: [&str; 8] = ["or", "and", "eg", "e", "such", "like", "exampl", "includ"];
     let words = &t.words;
     let mut out = vec![false; words.len()];
+    if !words.iter().any(|w| w.aside) {
+        return out;
+    }
     let mut i = 0;
     while i < words.len() {
         if !words[i].aside {
@@ -496,6 +505,9 @@ fn listing_asides(t: &Text) -> Vec<bool> {
 /// Creation words that are part of an identifier naming another act (`api_key.rotate.read`,
 /// `token.create.preview`) are no creation.
 fn not_in_other_act(t: &Text, mut create: Vec<bool>) -> Vec<bool> {
+    if !t.hits.any(Concept::NotCreate) {
+        return create;
+    }
     let other = t.hits.covered(Concept::NotCreate, t.words.len());
     let words = &t.words;
     for j in 0..create.len() {

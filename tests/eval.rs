@@ -2,9 +2,9 @@
 //! lines in wordings modelled on real software (identity providers, developer portals, API
 //! gateways, Git forges, secret managers, billing code, cloud SDK errors, Kubernetes
 //! components), positives beside hard negatives, in four families: plain text, logfmt, JSON
-//! and syslog-wrapped (RFC 3164 and 5424). Each family must meet the bar: recall
-//! >= 98%, precision >= 99%, cause accuracy >= 95%. Not under `fixtures/logs`, so the fixture
-//! counts of the other tests are untouched.
+//! and syslog-wrapped (RFC 3164 and 5424). Each family must meet the bar: recall at
+//! least 98%, precision at least 99%, cause accuracy at least 95%. Not under `fixtures/logs`,
+//! so the fixture counts of the other tests are untouched.
 
 use std::collections::HashMap;
 

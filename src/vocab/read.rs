@@ -306,7 +306,9 @@ impl Vocabulary {
             if words[j].clause != clause {
                 return false;
             }
-            if create[j] || (others == 0 && adjacent[j]) {
+            // "new API key" creates; "using new API key", "with a new token" use one.
+            let used = j > 0 && words[j - 1].clause == clause && stop[j - 1];
+            if create[j] || (others == 0 && adjacent[j] && !used) {
                 return true;
             }
             if filler[j] {

@@ -341,7 +341,7 @@ fn whole_lines_are_events_or_not() {
 fn structure_of_the_message_decides() {
     let rules = rules();
     use Cause::*;
-    let cases: [(&str, Option<Cause>); 26] = [
+    let cases: [(&str, Option<Cause>); 28] = [
         // The refusal is only a reason code; a bare key is the object of the verb...
         ("Error creating key: FORBIDDEN", Some(Unknown)),
         ("Error creating key: quota exceeded", Some(QuotaExceeded)),
@@ -413,6 +413,15 @@ fn structure_of_the_message_decides() {
         ),
         (
             "level=error event=token.create outcome=failure error=\"pq: duplicate key value violates unique constraint\"",
+            None,
+        ),
+        // "new" creates right before its credential, unless the credential is being used.
+        (
+            "Rejected new deploy token: the project has reached its cap of 20 tokens",
+            Some(QuotaExceeded),
+        ),
+        (
+            "Using new API key for tenant acme: request rejected (403)",
             None,
         ),
         // An action name with a read, listing or check is no creation.

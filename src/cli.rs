@@ -348,7 +348,7 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Output")]
     pub no_redact: bool,
     /// Bytes per parallel work unit (testing and tuning).
-    #[arg(long, value_name = "BYTES", hide = true, default_value_t = 4 << 20)]
+    #[arg(long, value_name = "BYTES", hide = true, default_value_t = 1 << 20)]
     pub block_size: usize,
     /// The time relative windows and year-less syslog times count from (RFC 3339; testing).
     #[arg(long, value_name = "TIME", hide = true)]

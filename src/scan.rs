@@ -14,7 +14,7 @@ use crate::extract::{Context, Position, judge};
 use crate::format::sniff::{self, Framing, Sample};
 use crate::format::{self, InputFormat, Parsed};
 use crate::near_misses::NearMiss;
-use crate::prefilter::Prefilters;
+use crate::prefilter::{Prefilters, with_lowercase};
 use crate::progress::Progress;
 use crate::rules::RuleSet;
 use crate::source::blocks::{Block, BlockReader, Piece};
@@ -217,34 +217,71 @@ impl Scanner<'_> {
     }
 
     fn scan_block(&self, block: &Block, at: Position<'_>, tally: &mut Tally) {
+        let prefilter = self.prefilter.for_format(at.format);
         match at.format.continues() {
-            None if !at.format.is_json() => self.scan_text_block(block, at, tally),
-            None => {
+            Some(continues) => self.scan_joined(block, continues, at, tally),
+            None if !prefilter.is_on() => {
                 for (line, raw) in block.lines() {
-                    self.scan_record(raw, Position { line, ..at }, tally);
+                    self.scan_record_raw(raw, Position { line, ..at }, tally);
                 }
             }
-            Some(continues) => self.scan_joined(block, continues, at, tally),
+            None => with_lowercase_block(&block.data, |lower| match at.format.is_json() {
+                false => self.scan_text_block(block, lower, at, tally),
+                true => self.scan_json_block(block, lower, at, tally),
+            }),
         }
     }
 
-    /// A block of a text format: one literal scan over the whole block finds the lines worth
-    /// parsing; every other line is counted as "other" without being touched (text formats
-    /// have no malformed lines, so nothing else can be said of them).
-    fn scan_text_block(&self, block: &Block, at: Position<'_>, tally: &mut Tally) {
-        let body = block.data.strip_suffix(b"\n").unwrap_or(&block.data);
-        let Some(candidates) = self.prefilter.for_format(at.format).candidates(body) else {
-            for (line, raw) in block.lines() {
-                self.scan_record(raw, Position { line, ..at }, tally);
-            }
-            return;
-        };
+    /// A block of a text format: one anchor search over the whole (lowercased) block finds
+    /// the lines worth parsing; every other line is counted as "other" without being touched
+    /// (text formats have no malformed lines, so nothing else can be said of them).
+    fn scan_text_block(&self, block: &Block, lower: &[u8], at: Position<'_>, tally: &mut Tally) {
+        let body = block.body();
+        let candidates = self
+            .prefilter
+            .for_format(at.format)
+            .candidates(&lower[..body.len()])
+            .unwrap_or_default();
         let skipped = block.line_count() - block.blank_lines() - candidates.len() as u64;
         tally.records += skipped;
         tally.other += skipped;
-        for (index, raw) in candidates {
-            let line = block.first_line + index;
-            self.parse_record(raw, Position { line, ..at }, tally);
+        for candidate in candidates {
+            let line = block.first_line + candidate.index;
+            self.parse_record(&body[candidate.bytes], Position { line, ..at }, tally);
+        }
+    }
+
+    /// A block of a JSON-lines format: the anchor search finds the records worth parsing;
+    /// every other record is only checked to be valid JSON (else it is malformed), and a
+    /// line that is not JSON at all is read as plain text.
+    fn scan_json_block(&self, block: &Block, lower: &[u8], at: Position<'_>, tally: &mut Tally) {
+        let body = block.body();
+        let candidates = self
+            .prefilter
+            .for_format(at.format)
+            .candidates(&lower[..body.len()])
+            .unwrap_or_default();
+        let mut next = candidates.iter().peekable();
+        let mut start = 0;
+        for index in 0..block.line_count() {
+            let end = memchr::memchr(b'\n', &body[start..]).map_or(body.len(), |p| start + p);
+            let (raw, low) = (&body[start..end], &lower[start..end]);
+            let at = Position {
+                line: block.first_line + index,
+                ..at
+            };
+            let candidate = next.next_if(|c| c.index == index).is_some();
+            start = end + 1;
+            if format::is_blank(raw) {
+                continue;
+            }
+            if !format::looks_like_json(raw) {
+                self.scan_record(raw, low, at.as_text(), tally);
+            } else if candidate {
+                self.parse_record(raw, at, tally);
+            } else {
+                self.count(format::json_failure(raw), raw, at, tally);
+            }
         }
     }
 
@@ -269,7 +306,7 @@ impl Scanner<'_> {
             if continues(raw) {
                 pending = Some(record);
             } else {
-                self.scan_record(
+                self.scan_record_raw(
                     &record.1,
                     Position {
                         line: record.0,
@@ -280,7 +317,7 @@ impl Scanner<'_> {
             }
         }
         if let Some((first, joined)) = pending {
-            self.scan_record(&joined, Position { line: first, ..at }, tally);
+            self.scan_record_raw(&joined, Position { line: first, ..at }, tally);
         }
     }
 
@@ -304,7 +341,7 @@ impl Scanner<'_> {
         for item in items {
             match item {
                 DocItem::Record { data, line, index } => {
-                    self.scan_record(
+                    self.scan_record_raw(
                         &data,
                         Position {
                             line,
@@ -333,16 +370,25 @@ impl Scanner<'_> {
         }
     }
 
-    /// prefilter -> parse -> extract for one record. A blank line is no record; a line that
-    /// is not JSON in a JSON-lines file is read as plain text.
-    fn scan_record(&self, raw: &[u8], at: Position<'_>, tally: &mut Tally) {
+    /// [`Scanner::scan_record`] for a record not lowercased yet.
+    fn scan_record_raw(&self, raw: &[u8], at: Position<'_>, tally: &mut Tally) {
+        match self.prefilter.for_format(at.format).is_on() {
+            true => with_lowercase(raw, |lower| self.scan_record(raw, lower, at, tally)),
+            false => self.scan_record(raw, raw, at, tally),
+        }
+    }
+
+    /// prefilter -> parse -> extract for one record, given it ASCII-lowercased (`lower`;
+    /// anything when the prefilter is off). A blank line is no record; a line that is not
+    /// JSON in a JSON-lines file is read as plain text.
+    fn scan_record(&self, raw: &[u8], lower: &[u8], at: Position<'_>, tally: &mut Tally) {
         if format::is_blank(raw) {
             return;
         }
         if at.format.is_json() && !format::looks_like_json(raw) {
-            return self.scan_record(raw, at.as_text(), tally);
+            return self.scan_record(raw, lower, at.as_text(), tally);
         }
-        if self.prefilter.for_format(at.format).may_match(raw) {
+        if self.prefilter.for_format(at.format).may_match_lower(lower) {
             self.parse_record(raw, at, tally);
         } else if at.format.is_json() {
             self.count(format::json_failure(raw), raw, at, tally);
@@ -361,7 +407,7 @@ impl Scanner<'_> {
     fn count(&self, parsed: Parsed<'_>, raw: &[u8], at: Position<'_>, tally: &mut Tally) {
         match parsed {
             Parsed::Foreign if at.format != InputFormat::Text => {
-                self.scan_record(raw, at.as_text(), tally);
+                self.scan_record_raw(raw, at.as_text(), tally);
             }
             Parsed::Record(record) => {
                 let judged = judge(*record, &self.context(), at);
@@ -447,4 +493,19 @@ impl<R: BufRead> BufRead for Counting<R> {
         self.count.fetch_add(amount as u64, Ordering::Relaxed);
         self.inner.consume(amount);
     }
+}
+
+/// Run `f` on `data` ASCII-lowercased, in a buffer kept per thread (blocks are a few MiB:
+/// allocating one per block would cost more than lowercasing it).
+fn with_lowercase_block<T>(data: &[u8], f: impl FnOnce(&[u8]) -> T) -> T {
+    thread_local! {
+        static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    LOWER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buffer) => {
+            crate::prefilter::lowercase_into(data, &mut buffer);
+            f(&buffer)
+        }
+        Err(_) => f(&data.to_ascii_lowercase()),
+    })
 }

@@ -15,6 +15,7 @@ pub mod inner;
 pub mod journald;
 pub mod json_lines;
 pub mod json_object;
+pub mod json_valid;
 pub mod k8s_audit;
 mod layouts;
 pub mod logfmt;
@@ -350,7 +351,7 @@ pub fn is_blank(raw: &[u8]) -> bool {
 /// not valid JSON (with serde's message), else just "other" (valid JSON of another shape).
 /// Every JSON path reports the same message, with or without the prefilter.
 pub(crate) fn json_failure<'a>(raw: &[u8]) -> Parsed<'a> {
-    if raw.trim_ascii().is_empty() {
+    if raw.trim_ascii().is_empty() || json_valid::is_valid(raw) {
         return Parsed::Other;
     }
     match serde_json::from_slice::<serde::de::IgnoredAny>(raw) {

@@ -65,10 +65,11 @@ impl Header<'_> {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
-        let parsed =
-            NaiveDateTime::parse_from_str(&format!("2000 {squeezed}"), "%Y %b %d %H:%M:%S")
-                .ok()
-                .map(|t| t.and_utc());
+        let parsed = time::fast_bsd(squeezed.as_bytes())
+            .or_else(|| {
+                NaiveDateTime::parse_from_str(&format!("2000 {squeezed}"), "%Y %b %d %H:%M:%S").ok()
+            })
+            .map(|t| t.and_utc());
         (parsed, parsed.is_some())
     }
 }

@@ -114,6 +114,71 @@ fn fast_iso(text: &str) -> Option<DateTime<Utc>> {
     Some((local - chrono::Duration::seconds(i64::from(offset_seconds))).and_utc())
 }
 
+/// `DD/Mon/YYYY:HH:MM:SS ±hhmm` (access logs), read digit by digit; `None` for any other
+/// shape (chrono then reads it).
+fn fast_clf(b: &[u8]) -> Option<DateTime<Utc>> {
+    if b.len() != 26 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' || b[20] != b' ' {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| digits(&b[range]);
+    let date = chrono::NaiveDate::from_ymd_opt(num(7..11)? as i32, month(&b[3..6])?, num(0..2)?)?;
+    let time = chrono::NaiveTime::from_hms_opt(num(12..14)?, num(15..17)?, num(18..20)?)?;
+    if b[14] != b':' || b[17] != b':' {
+        return None;
+    }
+    let offset = i64::from(num(22..24)? * 3600 + num(24..26)? * 60);
+    let offset = match b[21] {
+        b'+' => offset,
+        b'-' => -offset,
+        _ => return None,
+    };
+    Some((date.and_time(time) - chrono::Duration::seconds(offset)).and_utc())
+}
+
+/// `Mon D HH:MM:SS` or `Mon DD HH:MM:SS` (BSD syslog, one blank between the parts) in the
+/// year 2000, read digit by digit; `None` for any other shape.
+pub fn fast_bsd(b: &[u8]) -> Option<NaiveDateTime> {
+    let (day, clock) = match b.len() {
+        14 => (digits(&b[4..5])?, &b[6..]),
+        15 => (digits(&b[4..6])?, &b[7..]),
+        _ => return None,
+    };
+    if b[3] != b' ' || b[b.len() - 9] != b' ' || clock[2] != b':' || clock[5] != b':' {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(2000, month(&b[0..3])?, day)?;
+    let time = chrono::NaiveTime::from_hms_opt(
+        digits(&clock[0..2])?,
+        digits(&clock[3..5])?,
+        digits(&clock[6..8])?,
+    )?;
+    Some(date.and_time(time))
+}
+
+/// The value of a run of ASCII digits.
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+    })
+}
+
+/// The month (1-12) of a three-letter English abbreviation, any case.
+fn month(b: &[u8]) -> Option<u32> {
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
+    ];
+    let lower = [
+        b[0].to_ascii_lowercase(),
+        b[1].to_ascii_lowercase(),
+        b[2].to_ascii_lowercase(),
+    ];
+    MONTHS
+        .iter()
+        .position(|m| **m == lower)
+        .map(|i| i as u32 + 1)
+}
+
 fn parse_rfc3339(text: &str) -> Option<DateTime<Utc>> {
     let normalised = text.replacen(',', ".", 1);
     DateTime::parse_from_rfc3339(&normalised)
@@ -142,9 +207,44 @@ fn parse_iso_basic(text: &str) -> Option<DateTime<Utc>> {
 }
 
 fn parse_clf(text: &str) -> Option<DateTime<Utc>> {
+    if let Some(time) = fast_clf(text.as_bytes()) {
+        return Some(time);
+    }
     DateTime::<FixedOffset>::parse_from_str(text, "%d/%b/%Y:%H:%M:%S %z")
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod fast_tests {
+    use super::*;
+
+    #[test]
+    fn fast_readers_agree_with_chrono() {
+        for text in [
+            "08/May/2024:00:07:35 +0000",
+            "31/Dec/2023:23:59:59 -0730",
+            "01/jan/2024:12:00:00 +0100",
+            "29/Feb/2023:00:00:00 +0000",
+            "08/Mai/2024:00:07:35 +0000",
+        ] {
+            let slow = DateTime::<FixedOffset>::parse_from_str(text, "%d/%b/%Y:%H:%M:%S %z")
+                .ok()
+                .map(|t| t.with_timezone(&Utc));
+            assert_eq!(fast_clf(text.as_bytes()), slow, "{text}");
+        }
+        for text in [
+            "May 2 09:20:30",
+            "Dec 31 23:59:59",
+            "feb 30 01:02:03",
+            "Jan 1 24:00:00",
+        ] {
+            let slow =
+                NaiveDateTime::parse_from_str(&format!("2000 {text}"), "%Y %b %d %H:%M:%S").ok();
+            assert_eq!(fast_bsd(text.as_bytes()), slow, "{text}");
+        }
+        assert_eq!(fast_bsd(b"May  2 09:20:30"), None);
+    }
 }
 
 #[cfg(test)]

@@ -5,11 +5,50 @@
 //! yielded, then the error.
 
 use std::io::{self, BufRead};
+use std::sync::{Arc, Mutex};
 
-/// A run of complete lines, and the 1-based number of its first line.
+/// A run of complete lines, and the 1-based number of its first line. Its buffer goes back
+/// to the reader's pool when it is dropped.
 pub struct Block {
     pub data: Vec<u8>,
     pub first_line: u64,
+    pool: Option<Arc<Pool>>,
+}
+
+impl Drop for Block {
+    fn drop(&mut self) {
+        if let Some(pool) = &self.pool {
+            pool.put(std::mem::take(&mut self.data));
+        }
+    }
+}
+
+/// Spent block buffers, so a scan reuses a few buffers of the block size instead of asking
+/// the allocator (and the kernel, for fresh zeroed pages) for one per block. It keeps at
+/// most [`Pool::KEEP`]: a bound on the memory a scan holds, whatever the file's size.
+#[derive(Default)]
+pub struct Pool {
+    spare: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Pool {
+    const KEEP: usize = 4;
+
+    fn take(&self, capacity: usize) -> Vec<u8> {
+        let spare = self.spare.lock().ok().and_then(|mut s| s.pop());
+        let mut buffer = spare.unwrap_or_default();
+        buffer.clear();
+        buffer.reserve(capacity);
+        buffer
+    }
+
+    fn put(&self, buffer: Vec<u8>) {
+        if let Ok(mut spare) = self.spare.lock() {
+            if spare.len() < Self::KEEP && buffer.capacity() > 0 {
+                spare.push(buffer);
+            }
+        }
+    }
 }
 
 impl Block {
@@ -22,6 +61,11 @@ impl Block {
             .flatten()
             .enumerate()
             .map(move |(i, line)| (self.first_line + i as u64, line))
+    }
+
+    /// The block without its last `\n`.
+    pub fn body(&self) -> &[u8] {
+        self.data.strip_suffix(b"\n").unwrap_or(&self.data)
     }
 
     pub fn line_count(&self) -> u64 {
@@ -103,6 +147,7 @@ pub struct BlockReader<R> {
     block_size: usize,
     max_line: usize,
     carry: Vec<u8>,
+    pool: Arc<Pool>,
     next_line: u64,
     done: bool,
     /// A read error held back until the data read before it has been yielded.
@@ -119,6 +164,7 @@ impl<R: BufRead> BlockReader<R> {
             block_size: block_size.max(1),
             max_line: max_line.max(1),
             carry: Vec::new(),
+            pool: Arc::default(),
             next_line: 1,
             done: false,
             failed: None,
@@ -156,18 +202,22 @@ impl<R: BufRead> BlockReader<R> {
     }
 
     fn next_piece(&mut self) -> io::Result<Option<Piece>> {
-        let mut data = std::mem::take(&mut self.carry);
+        let mut data = self.pool.take(self.block_size + self.block_size / 4);
+        data.extend_from_slice(&self.carry);
+        self.carry.clear();
         loop {
             if data.len() >= self.block_size {
                 if let Some(end) = self.cut(&data) {
-                    self.carry = data.split_off(end + 1);
+                    self.carry.extend_from_slice(&data[end + 1..]);
+                    data.truncate(end + 1);
                     return Ok(Some(self.block(data)));
                 }
                 if let Some(end) =
                     memchr::memrchr(b'\n', &data).filter(|_| data.len() > self.max_line)
                 {
                     // A continued record over the cap: cut anyway rather than hold it.
-                    self.carry = data.split_off(end + 1);
+                    self.carry.extend_from_slice(&data[end + 1..]);
+                    data.truncate(end + 1);
                     return Ok(Some(self.block(data)));
                 }
                 if data.len() > self.max_line {
@@ -213,6 +263,7 @@ impl<R: BufRead> BlockReader<R> {
         let block = Block {
             data,
             first_line: self.next_line,
+            pool: Some(self.pool.clone()),
         };
         self.next_line += block.line_count();
         Piece::Block(block)

@@ -217,9 +217,9 @@ impl Prefilter {
     /// False only when the record certainly holds no key-generation action (or, for worded
     /// formats, no refusal). `lower` is the record ASCII-lowercased.
     pub fn may_match_lower(&self, lower: &[u8]) -> bool {
-        self.stages
-            .as_ref()
-            .is_none_or(|s| s.passes(s.tagged.lists_in(lower)))
+        self.stages.as_ref().is_none_or(|s| {
+            s.anchors.find(lower, 0).is_some() && s.passes(s.tagged.lists_in(lower))
+        })
     }
 
     /// [`Prefilter::may_match_lower`] for a record as it was read.

@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 pub struct Block {
     pub data: Vec<u8>,
     pub first_line: u64,
+    /// Counted once, when the block is cut.
+    lines: u64,
     pool: Option<Arc<Pool>>,
 }
 
@@ -69,7 +71,7 @@ impl Block {
     }
 
     pub fn line_count(&self) -> u64 {
-        count_lines(&self.data)
+        self.lines
     }
 
     /// Lines holding nothing but blanks (no records, so not counted as records).
@@ -261,6 +263,7 @@ impl<R: BufRead> BlockReader<R> {
 
     fn block(&mut self, data: Vec<u8>) -> Piece {
         let block = Block {
+            lines: count_lines(&data),
             data,
             first_line: self.next_line,
             pool: Some(self.pool.clone()),

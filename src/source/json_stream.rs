@@ -79,11 +79,25 @@ impl JsonSplitter {
     }
 
     pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<DocItem>) {
-        for &byte in chunk {
+        let mut at = 0;
+        while let Some(&byte) = chunk.get(at) {
+            if self.in_string && !self.escaped && !self.key_capture {
+                // Most bytes are inside strings: their plain runs are taken whole.
+                let run = chunk[at..]
+                    .iter()
+                    .position(|&b| matches!(b, b'"' | b'\\' | b'\n'))
+                    .unwrap_or(chunk.len() - at);
+                if run > 0 {
+                    self.capture_run(&chunk[at..at + run]);
+                    at += run;
+                    continue;
+                }
+            }
             self.step(byte, out);
             if byte == b'\n' {
                 self.line += 1;
             }
+            at += 1;
         }
     }
 
@@ -268,6 +282,22 @@ impl JsonSplitter {
         if !(capture.data.is_empty() && byte.is_ascii_whitespace()) {
             capture.data.push(byte);
         }
+    }
+
+    /// [`JsonSplitter::capture`] of each byte of a run inside a string.
+    fn capture_run(&mut self, run: &[u8]) {
+        let Some(capture) = self.current.as_mut() else {
+            return;
+        };
+        if capture.oversized {
+            return;
+        }
+        if capture.data.len() + run.len() > self.max_record {
+            capture.oversized = true;
+            capture.data = Vec::new();
+            return;
+        }
+        capture.data.extend_from_slice(run);
     }
 
     fn garbage(&mut self) {

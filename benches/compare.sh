@@ -66,7 +66,7 @@ C="$CORPUS/mixed"
 D="$CORPUS/envelope"
 
 say "warming the page cache..."
-find "$CORPUS" -type f -exec cat {} + >/dev/null
+find -L "$CORPUS" -type f -exec cat {} + >/dev/null
 
 # --- timing ---------------------------------------------------------------------------------
 # time_cmd KEY WARMUP COMMAND: the median wall time of RUNS runs, in seconds, into $WORK/KEY.
@@ -154,8 +154,8 @@ else
     NOTES+=("jq not found (apt-get install jq): jq/keydeny ratio skipped")
 fi
 if have zcat; then
-    time_cmd cat_c 1 "find '$C' -type f -print0 | xargs -0 cat"
-    time_cmd zcat_d 1 "find '$D' -name '*.json.gz' -print0 | xargs -0 zcat"
+    time_cmd cat_c 1 "find '$C/' -type f -print0 | xargs -0 cat"
+    time_cmd zcat_d 1 "find '$D/' -name '*.json.gz' -print0 | xargs -0 zcat"
 else
     NOTES+=("zcat not found: keydeny/zcat ratio skipped")
 fi
@@ -217,9 +217,9 @@ row() { # label, keydeny key, bytes, tool, tool key, ratio name, ratio value, op
 }
 row "(a) app text, 1 file" kd_a "$BA" "rg -c -i" rg_a kd/rg "$(ratio "$(val kd_a)" "$(val rg_a)")" "<=" 1.0
 row "(b) CloudTrail NDJSON, 1 file" kd_b "$BB" "rg -c -i" rg_b kd/rg "$(ratio "$(val kd_b)" "$(val rg_b)")" "<=" 1.0
-row "(c) mixed dir, $(find "$C" -type f | wc -l) files ($(find "$C" -name '*.gz' | wc -l) gz)" kd_c "$BC" "rg -c -i" rg_c kd/rg "$(ratio "$(val kd_c)" "$(val rg_c)")" "<=" 1.0
+row "(c) mixed dir, $(find "$C/" -type f | wc -l) files ($(find "$C/" -name '*.gz' | wc -l) gz)" kd_c "$BC" "rg -c -i" rg_c kd/rg "$(ratio "$(val kd_c)" "$(val rg_c)")" "<=" 1.0
 row "(b) CloudTrail NDJSON, 1 file" kd_b "$BB" "jq select" jq_b jq/kd "$(ratio "$(val jq_b)" "$(val kd_b)")" ">=" 20
-row "(d) Records .json.gz, $(find "$D" -type f | wc -l) files" kd_d "$BD" "zcat" zcat_d kd/zcat "$(ratio "$(val kd_d)" "$(val zcat_d)")" "<=" 1.0
+row "(d) Records .json.gz, $(find "$D/" -type f | wc -l) files" kd_d "$BD" "zcat" zcat_d kd/zcat "$(ratio "$(val kd_d)" "$(val zcat_d)")" "<=" 1.0
 row "(c) mixed dir, rg decompressing too" kd_c "$BC" "rg -z -c -i" rgz_c kd/rg "$(ratio "$(val kd_c)" "$(val rgz_c)")" "<=" 1.0
 echo "the floor: cat of (c)'s files (compressed ones as they are) takes $(secs "$(val cat_c)") wall, $(secs "$(val cat_c.cpu)") CPU; keydeny $(ratio "$(val kd_c)" "$(val cat_c)") of it (wall)"
 echo

@@ -127,6 +127,11 @@ impl Tagged {
 }
 
 impl Stages {
+    /// Stage 2 on one lowercased record.
+    fn record_passes(&self, lower: &[u8]) -> bool {
+        self.passes(self.tagged.lists_in(lower))
+    }
+
     fn passes(&self, found: u8) -> bool {
         use list::*;
         let refused = !self.needs_refusal || found & (REFUSAL | UNCONDITIONAL) != 0;
@@ -200,7 +205,7 @@ impl Prefilter {
             let end = memchr::memchr(b'\n', &lower[hit..]).map_or(lower.len(), |p| hit + p);
             line += memchr::memchr_iter(b'\n', &lower[counted..start]).count() as u64;
             counted = start;
-            if stages.passes(stages.tagged.lists_in(&lower[start..end])) {
+            if stages.record_passes(&lower[start..end]) {
                 found.push(Candidate {
                     index: line,
                     bytes: start..end,
@@ -217,9 +222,9 @@ impl Prefilter {
     /// False only when the record certainly holds no key-generation action (or, for worded
     /// formats, no refusal). `lower` is the record ASCII-lowercased.
     pub fn may_match_lower(&self, lower: &[u8]) -> bool {
-        self.stages.as_ref().is_none_or(|s| {
-            s.anchors.find(lower, 0).is_some() && s.passes(s.tagged.lists_in(lower))
-        })
+        self.stages
+            .as_ref()
+            .is_none_or(|s| s.anchors.find(lower, 0).is_some() && s.record_passes(lower))
     }
 
     /// [`Prefilter::may_match_lower`] for a record as it was read.

@@ -15,6 +15,7 @@ pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
         return parse_epoch(text);
     }
     fast_iso(text)
+        .or_else(|| fast_clf(text.as_bytes()))
         .or_else(|| parse_rfc3339(text))
         .or_else(|| parse_zoneless(text))
         .or_else(|| parse_iso_basic(text))

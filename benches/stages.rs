@@ -24,6 +24,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use keydeny::aggregate::Summary;
 use keydeny::event::{Event, Platform};
 use keydeny::extract::{Context, Position, extract};
+use keydeny::findings::Events;
 use keydeny::format::{InputFormat, Parsed, Record};
 use keydeny::prefilter::Prefilters;
 use keydeny::rules::{Facts, RuleSet};
@@ -485,7 +486,13 @@ fn scan(c: &mut Criterion) {
         };
         let input = Input::file(path.to_string_lossy().as_ref(), path.clone());
         group.throughput(Throughput::Bytes(bytes));
-        group.bench_function(name, |b| b.iter(|| black_box(scanner.scan(&input, None))));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut sink = Events::default();
+                black_box(scanner.scan(&input, None, &mut sink));
+                black_box(sink)
+            })
+        });
     }
     group.finish();
 }

@@ -7,8 +7,15 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::event::{Cause, Event, Platform};
-use crate::scan::Malformed;
 use crate::source::remote::ObjectCounts;
+
+/// A malformed record: where, and why.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Malformed {
+    pub line: u64,
+    pub record: Option<u64>,
+    pub reason: String,
+}
 
 /// One input that could not be read (or not to its end).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -17,7 +24,9 @@ pub struct InputError {
     pub message: String,
 }
 
-/// What was read: the evidence of coverage.
+/// What was read: the evidence of coverage. The one account of inputs: the scanner keeps one
+/// per block and per file, `+=` adds them up into the run's, and `merge` into the union's.
+/// `records == matched + other + malformed`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Inputs {
     pub files: u64,
@@ -42,8 +51,9 @@ pub struct Inputs {
     pub objects: ObjectCounts,
 }
 
-impl Inputs {
-    fn merge(&mut self, other: Inputs) {
+/// Add up accounts in the order read (the scanner's blocks, a run's files).
+impl std::ops::AddAssign for Inputs {
+    fn add_assign(&mut self, other: Inputs) {
         self.files += other.files;
         self.bytes += other.bytes;
         self.lines += other.lines;
@@ -52,16 +62,24 @@ impl Inputs {
         self.other += other.other;
         self.malformed += other.malformed;
         self.errors.extend(other.errors);
-        self.errors.sort();
         self.skipped.extend(other.skipped);
-        self.skipped.sort();
         merge_counts(&mut self.formats, other.formats);
         self.malformed_samples.extend(other.malformed_samples);
-        self.malformed_samples.sort();
         for (digest, file) in other.digests {
             self.digests.entry(digest).or_insert(file);
         }
         self.objects.merge(other.objects);
+    }
+}
+
+impl Inputs {
+    /// Combine with the account of disjoint inputs, in an order that does not depend on
+    /// which came first.
+    fn merge(&mut self, other: Inputs) {
+        *self += other;
+        self.errors.sort();
+        self.skipped.sort();
+        self.malformed_samples.sort();
     }
 }
 
@@ -98,6 +116,75 @@ impl Group {
     }
 }
 
+/// A dimension events are grouped by (`summary --by`, `merge --by`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+pub enum GroupBy {
+    Actor,
+    Tenant,
+    Platform,
+    SourceIp,
+    Action,
+}
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 5] = [
+        GroupBy::Actor,
+        GroupBy::Tenant,
+        GroupBy::Platform,
+        GroupBy::SourceIp,
+        GroupBy::Action,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            GroupBy::Actor => "actor",
+            GroupBy::Tenant => "tenant",
+            GroupBy::Platform => "platform",
+            GroupBy::SourceIp => "source-ip",
+            GroupBy::Action => "action",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<GroupBy> {
+        GroupBy::ALL.into_iter().find(|g| g.id() == id)
+    }
+
+    /// The key of `event` in this dimension; `(none)` when the event has no such field.
+    pub fn key(self, event: &Event) -> String {
+        match self {
+            GroupBy::Actor => event.actor.clone(),
+            GroupBy::Tenant => event.tenant.clone(),
+            GroupBy::Platform => Some(event.platform.id().to_string()),
+            GroupBy::SourceIp => event.source_ip.clone(),
+            GroupBy::Action => Some(event.action.clone()),
+        }
+        .unwrap_or_else(|| "(none)".to_string())
+    }
+}
+
+/// The events of one key of a dimension: how many, of which causes, and when.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyGroup {
+    pub count: u64,
+    pub causes: BTreeMap<Cause, u64>,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+}
+
+impl KeyGroup {
+    fn add(&mut self, event: &Event) {
+        self.count += 1;
+        *self.causes.entry(event.cause).or_default() += 1;
+        extend_span(&mut self.first, &mut self.last, event.time, event.time);
+    }
+
+    fn merge(&mut self, other: KeyGroup) {
+        self.count += other.count;
+        merge_counts(&mut self.causes, other.causes);
+        extend_span(&mut self.first, &mut self.last, other.first, other.last);
+    }
+}
+
 /// The summary of a set of denied key-generation events and the inputs they came from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -117,6 +204,8 @@ pub struct Summary {
     /// regroup exactly by hour or by day in any time zone (all offsets are multiples of 15
     /// minutes).
     pub timeline: BTreeMap<DateTime<Utc>, BTreeMap<Cause, u64>>,
+    /// Per dimension of `--by`, per key: what `summary --by` and `merge --by` list.
+    pub groups: BTreeMap<GroupBy, BTreeMap<String, KeyGroup>>,
 }
 
 /// The start of the 15-minute bucket holding `time`.
@@ -153,6 +242,10 @@ impl Summary {
                 .entry(event.cause)
                 .or_default() += 1;
         }
+        for by in GroupBy::ALL {
+            let keys = self.groups.entry(by).or_default();
+            keys.entry(by.key(event)).or_default().add(event);
+        }
     }
 
     /// Combine with the summary of disjoint inputs.
@@ -173,6 +266,12 @@ impl Summary {
         }
         for (bucket, causes) in other.timeline {
             merge_counts(self.timeline.entry(bucket).or_default(), causes);
+        }
+        for (by, keys) in other.groups {
+            let into = self.groups.entry(by).or_default();
+            for (key, group) in keys {
+                into.entry(key).or_default().merge(group);
+            }
         }
     }
 

@@ -3,10 +3,12 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
+use crate::aggregate::GroupBy;
 use crate::event::{Cause, Platform};
 use crate::format::InputFormat;
+use crate::report::{EventsFormat, SummaryFormat};
 use crate::terminal::ColorChoice;
 
 /// The exit codes, at the end of every `--help` (and in the man pages' EXIT STATUS).
@@ -132,8 +134,8 @@ pub enum RulesCommand {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
-    /// Show, line by line, how the rules read a log: which action, denial and cause rule
-    /// fired, or why none did.
+    /// Show, record by record (a line, or a record of a JSON document), how the rules read
+    /// a log: which action, denial and cause rule fired, or why none did.
     Test {
         /// The rules file to add to the built-in rules.
         #[arg(value_name = "RULES.toml")]
@@ -195,6 +197,9 @@ pub struct MergeArgs {
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
+    /// Group the table by actor, tenant, platform, source-ip or action instead of by cause.
+    #[arg(long, value_enum, help_heading = "Output")]
+    pub by: Option<GroupBy>,
     /// Write the output to FILE (atomically).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -235,36 +240,6 @@ pub struct EventsArgs {
     pub scan: ScanArgs,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum SummaryFormat {
-    Table,
-    Json,
-    Markdown,
-    Html,
-}
-
-/// `summary --by`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum GroupBy {
-    Actor,
-    Tenant,
-    Platform,
-    SourceIp,
-    Action,
-}
-
-impl GroupBy {
-    pub fn id(self) -> &'static str {
-        match self {
-            GroupBy::Actor => "actor",
-            GroupBy::Tenant => "tenant",
-            GroupBy::Platform => "platform",
-            GroupBy::SourceIp => "source-ip",
-            GroupBy::Action => "action",
-        }
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     /// Files or directories to follow (new files in a directory are picked up).
@@ -285,13 +260,6 @@ pub struct WatchArgs {
     /// How often to look for new data, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 250, hide = true)]
     pub poll_ms: u64,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum EventsFormat {
-    Table,
-    Csv,
-    Ndjson,
 }
 
 /// Options shared by the commands that read logs.

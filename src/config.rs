@@ -1,14 +1,20 @@
-//! From raw flags to a validated [`ScanConfig`]: times resolved, rules compiled, filters
-//! normalised. Every user mistake is caught here with a message that says what was expected.
+//! From raw flags to validated configurations, the second of the two stages (ripgrep's
+//! hiargs): [`ScanConfig`] for reading logs, [`ReportConfig`] for writing a summary,
+//! [`WatchConfig`] for following files. Times resolved, rules compiled, filters normalised,
+//! each flag parsed once. Every user mistake is caught here with a message that says what was
+//! expected. Past `cmd/` nothing sees a clap type.
 
 use std::io;
 use std::path::PathBuf;
+use std::time::Duration as Interval;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::cli::ScanArgs;
+use crate::aggregate::GroupBy;
+use crate::cli::{MergeArgs, ReportArgs, ScanArgs, WatchArgs};
 use crate::event::{Cause, Event, Platform};
 use crate::format::InputFormat;
+use crate::report::SummaryFormat;
 use crate::rules::{RuleError, RuleSet};
 use crate::terminal::Terminal;
 use crate::zone::Zone;
@@ -49,6 +55,114 @@ pub struct ScanConfig {
     pub redact: bool,
     /// Collect near-misses too (`keydeny near-misses`).
     pub near_misses: bool,
+}
+
+/// How a summary report is written (`summary`, `merge`).
+#[derive(Clone)]
+pub struct ReportConfig {
+    pub format: SummaryFormat,
+    /// Actors, tenants and sources listed per group.
+    pub top: usize,
+    /// Rows of `--by`.
+    pub by_rows: usize,
+    pub by: Option<GroupBy>,
+    /// Every remediation step under each cause (table).
+    pub explain: bool,
+    pub title: Option<String>,
+    pub baseline: Option<PathBuf>,
+    pub zone: Zone,
+    /// When the report says it was generated.
+    pub now: DateTime<Utc>,
+    pub output: Option<PathBuf>,
+    pub fail_on: Vec<Threshold>,
+    pub terminal: Terminal,
+    /// Whether credentials in the report are masked.
+    pub redact: bool,
+}
+
+impl ReportConfig {
+    /// The report flags, with the zone, time, output and thresholds already resolved.
+    pub fn new(args: &ReportArgs, scan: &ScanConfig) -> ReportConfig {
+        ReportConfig {
+            format: args.format,
+            top: args.top.unwrap_or(5),
+            by_rows: args.top.unwrap_or(20),
+            by: None,
+            explain: false,
+            title: args.title.clone(),
+            baseline: args.baseline.clone(),
+            zone: scan.zone,
+            now: scan.now,
+            output: scan.output.clone(),
+            fail_on: scan.fail_on.clone(),
+            terminal: scan.terminal,
+            redact: scan.redact,
+        }
+    }
+}
+
+impl ReportConfig {
+    /// `merge`'s flags: it reads summaries, not logs, so zone, time and thresholds are its own.
+    pub fn for_merge(args: &MergeArgs, terminal: Terminal) -> Result<ReportConfig, ConfigError> {
+        Ok(ReportConfig {
+            format: args.report.format,
+            top: args.report.top.unwrap_or(5),
+            by_rows: args.report.top.unwrap_or(20),
+            by: args.by,
+            explain: false,
+            title: args.report.title.clone(),
+            baseline: args.report.baseline.clone(),
+            zone: parse_zone(args.tz.as_deref())?,
+            now: parse_now(args.now.as_deref(), now()?)?,
+            output: args.output.clone(),
+            fail_on: parse_thresholds(&args.fail_on)?,
+            terminal,
+            redact: true,
+        })
+    }
+}
+
+/// What `watch` follows and how it shows it.
+pub struct WatchConfig {
+    /// How records are read: rules, prefilter, formats (paths are `paths` below).
+    pub scan: ScanConfig,
+    pub paths: Vec<String>,
+    /// Also read what the files already hold.
+    pub from_start: bool,
+    pub poll: Interval,
+}
+
+impl WatchConfig {
+    pub fn from_args(args: WatchArgs, now: DateTime<Utc>) -> Result<WatchConfig, ConfigError> {
+        let zone = parse_zone(args.tz.as_deref())?;
+        Ok(WatchConfig {
+            scan: ScanConfig {
+                rules: RuleSet::load(&args.rules)?,
+                paths: Vec::new(),
+                stdin_if_none: false,
+                output: None,
+                window: Window::default(),
+                platforms: Vec::new(),
+                causes: Vec::new(),
+                actor: None,
+                fail_on: Vec::new(),
+                input_format: args.input_format,
+                threads: None,
+                prefilter: true,
+                block_size: 1 << 20,
+                max_record: 64 << 20,
+                now,
+                zone,
+                terminal: Terminal::default(),
+                quiet: false,
+                redact: true,
+                near_misses: false,
+            },
+            paths: args.paths,
+            from_start: args.from_start,
+            poll: Interval::from_millis(args.poll_ms.max(10)),
+        })
+    }
 }
 
 /// A usage problem: printed as `keydeny: error: ...`, exit code 2.

@@ -53,24 +53,79 @@ pub struct Context<'r> {
 
 /// The denied key-generation event this record is, if it is one.
 pub fn extract(record: Record<'_>, ctx: &Context<'_>, at: Position<'_>) -> Option<Event> {
-    judge(record, ctx, at).event
+    match judge(record, ctx, at).verdict {
+        Verdict::Event(event) => Some(*event),
+        Verdict::NotEvent(_) => None,
+    }
 }
 
-/// What a record is: an event, and (when asked for) what keydeny almost counted.
-#[derive(Debug, Default)]
-pub struct Judged {
-    pub event: Option<Event>,
+/// What a record is: an event, or not and why; and (when asked for) what keydeny almost
+/// counted.
+#[derive(Debug)]
+pub struct Judged<'a> {
+    pub verdict: Verdict<'a>,
     pub near_miss: Option<NearMiss>,
+}
+
+/// A record's verdict: the denied key generation it is, or why it is none.
+#[derive(Debug)]
+pub enum Verdict<'a> {
+    Event(Box<Event>),
+    NotEvent(NotEvent<'a>),
+}
+
+/// Why a parsed record is not a denied key generation (borrowing the record's text, so
+/// saying it costs nothing when nobody asks).
+#[derive(Debug)]
+pub enum NotEvent<'a> {
+    /// No action rule and no word says a credential is being created; the record's message.
+    NoAction { text: Cow<'a, str> },
+    /// A key generation that was not refused.
+    NotDenied {
+        /// The action rule's id, or the action the vocabulary read.
+        action: String,
+        /// How the action was recognised: `name`, `message`, `path` or `vocabulary`.
+        by: &'static str,
+        /// The record itself says it was not refused (success, or another error).
+        says_not_denied: bool,
+    },
+}
+
+impl std::fmt::Display for NotEvent<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotEvent::NoAction { text } => write!(
+                f,
+                "no key-generation action matched: {}",
+                crate::report::table::cell(text, 60)
+            ),
+            NotEvent::NotDenied {
+                action,
+                by,
+                says_not_denied,
+            } => {
+                let reason = if *says_not_denied {
+                    "the record says it was not refused (success or another error)"
+                } else {
+                    "no refusal wording (see [[denial]] in `keydeny rules list`)"
+                };
+                write!(f, "action {action} (by {by}), but {reason}")
+            }
+        }
+    }
 }
 
 /// The key-generation action of a record and how it was found.
 struct Found {
     name: String,
+    /// The action rule's id (or the name the vocabulary read) and how it matched.
+    id: String,
+    by: &'static str,
 }
 
 /// Judge one record: key generation (action rules, else the vocabulary), denied (outcome,
 /// else denial wording or the vocabulary's refusal), and its cause.
-pub fn judge(record: Record<'_>, ctx: &Context<'_>, at: Position<'_>) -> Judged {
+pub fn judge<'a>(mut record: Record<'a>, ctx: &Context<'_>, at: Position<'_>) -> Judged<'a> {
     let rules = ctx.rules;
     let platform = record.platform.unwrap_or(Platform::App);
     let text = record.message.as_deref().unwrap_or("");
@@ -97,9 +152,11 @@ pub fn judge(record: Record<'_>, ctx: &Context<'_>, at: Position<'_>) -> Judged 
     let miss = |missing| ctx.near_misses.then(|| NearMiss::new(missing, shown, at));
     let Some(found) = found else {
         let named = reading.as_ref().is_some_and(|r| r.credential && r.refusal);
+        let near_miss = if named { miss(Missing::Creation) } else { None };
+        let text = record.message.take().unwrap_or_default();
         return Judged {
-            event: None,
-            near_miss: if named { miss(Missing::Creation) } else { None },
+            verdict: Verdict::NotEvent(NotEvent::NoAction { text }),
+            near_miss,
         };
     };
     if !is_denied(&record, rules, text, reading.as_ref()) {
@@ -107,7 +164,11 @@ pub fn judge(record: Record<'_>, ctx: &Context<'_>, at: Position<'_>) -> Judged 
             || record.status.is_some_and(|s| s >= 400)
             || outcome_failure(&record);
         return Judged {
-            event: None,
+            verdict: Verdict::NotEvent(NotEvent::NotDenied {
+                action: found.id,
+                by: found.by,
+                says_not_denied: record.outcome == Some(Outcome::NotDenied),
+            }),
             near_miss: if failed { miss(Missing::Refusal) } else { None },
         };
     }
@@ -115,7 +176,7 @@ pub fn judge(record: Record<'_>, ctx: &Context<'_>, at: Position<'_>) -> Judged 
     let event = build_event(record, ctx, at, found, reading.as_ref());
     let near_miss = unknown.filter(|_| event.cause == Cause::Unknown);
     Judged {
-        event: Some(event),
+        verdict: Verdict::Event(Box::new(event)),
         near_miss,
     }
 }
@@ -170,7 +231,16 @@ fn find_action(
             }
             _ => action.name.clone(),
         };
-        return Some(Found { name });
+        let by = match by {
+            MatchedBy::Name => "name",
+            MatchedBy::Message => "message",
+            MatchedBy::Path => "path",
+        };
+        return Some(Found {
+            name,
+            id: action.id.clone(),
+            by,
+        });
     }
     let reading = reading?;
     let by_name = record
@@ -180,6 +250,8 @@ fn find_action(
     if let Some(name) = by_name {
         return Some(Found {
             name: name.to_string(),
+            id: name.to_string(),
+            by: "vocabulary",
         });
     }
     // `svc=tokens op=mint`: an action named within its subsystem.
@@ -190,9 +262,17 @@ fn find_action(
         .map(|(action, component)| format!("{component}.{action}"))
         .filter(|name| rules.vocab.read_action_name(name).is_some());
     if let Some(name) = in_component {
-        return Some(Found { name });
+        return Some(Found {
+            id: name.clone(),
+            name,
+            by: "vocabulary",
+        });
     }
-    reading.action.clone().map(|name| Found { name })
+    reading.action.clone().map(|name| Found {
+        id: name.clone(),
+        name,
+        by: "vocabulary",
+    })
 }
 
 fn is_denied(record: &Record<'_>, rules: &RuleSet, text: &str, reading: Option<&Reading>) -> bool {

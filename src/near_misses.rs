@@ -1,15 +1,14 @@
 //! `keydeny near-misses`: what keydeny almost counted. Records that name a credential and a
 //! refusal but no act of creating it, key generations that failed without a known refusal,
 //! and events whose cause is unknown, grouped by message shape (ids, numbers, quoted names
-//! masked), most frequent first, with the concept that was missing. The scanner collects
-//! them as one more sink of its records; this module shapes, groups and prints them.
+//! masked), most frequent first, with the concept that was missing. The extractor names them,
+//! the scanner hands them to its sink ([`crate::scan::Sink::near_miss`]); this module shapes,
+//! groups and prints them ([`crate::cmd::near_misses`] runs the command).
 
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use crate::app::{self, Outcome};
-use crate::config::ScanConfig;
 use crate::extract::Position;
 use crate::redact::redact;
 
@@ -200,23 +199,6 @@ pub fn write(groups: &[Group], top: usize, out: &mut dyn Write) -> io::Result<()
         )?;
     }
     Ok(())
-}
-
-/// `keydeny near-misses`: scan like `events`, print the near-misses by shape.
-pub fn run(
-    config: &ScanConfig,
-    top: usize,
-    out: &mut dyn Write,
-    diagnostics: &mut dyn Write,
-) -> io::Result<Outcome> {
-    let findings = app::find(config, diagnostics)?;
-    let groups = group(findings.near_misses);
-    crate::output::write(config.output.as_deref(), out, |w| write(&groups, top, w))?;
-    Ok(if findings.summary.inputs.errors.is_empty() {
-        Outcome::Clean
-    } else {
-        Outcome::InputErrors
-    })
 }
 
 #[cfg(test)]

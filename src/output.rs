@@ -7,30 +7,28 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
+use crate::error::Error;
 use crate::source::Input;
 use crate::{error, interrupt};
 
 /// Fail early when `path` cannot be an output file: a directory, a missing directory, or
 /// one of the inputs.
-pub fn check_target(path: &Path, inputs: &[Input]) -> io::Result<()> {
-    let refuse = |kind, why: String| {
-        io::Error::new(
-            kind,
-            format!("cannot write the output to {}: {why}", path.display()),
+pub fn check_target(path: &Path, inputs: &[Input]) -> Result<(), Error> {
+    let refuse = |why: String| {
+        Error::file(
+            format_args!("cannot write the output to {}", path.display()),
+            why,
         )
     };
     if path.is_dir() {
-        return Err(refuse(
-            io::ErrorKind::IsADirectory,
-            "it is a directory".into(),
-        ));
+        return Err(refuse("it is a directory".into()));
     }
     let dir = parent(path);
     if !dir.is_dir() {
-        return Err(refuse(
-            io::ErrorKind::NotFound,
-            format!("directory {} does not exist", dir.display()),
-        ));
+        return Err(refuse(format!(
+            "directory {} does not exist",
+            dir.display()
+        )));
     }
     let Ok(target) = fs::canonicalize(path) else {
         return Ok(());
@@ -41,7 +39,6 @@ pub fn check_target(path: &Path, inputs: &[Input]) -> io::Result<()> {
         .any(|p| fs::canonicalize(p).is_ok_and(|p| p == target));
     if clash {
         return Err(refuse(
-            io::ErrorKind::InvalidInput,
             "it is one of the inputs (refusing to replace evidence with a report)".into(),
         ));
     }

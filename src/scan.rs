@@ -1,6 +1,9 @@
-//! Scanning one input: open and decompress it, sniff its format and framing, cut it into
-//! blocks of lines or JSON records, and run prefilter -> parse -> extract on every core.
-//! The result is a [`FileScan`]: its events and an account of every line and record.
+//! The one scanner: open and decompress an input, sniff its format and framing, cut it into
+//! blocks of lines or JSON records, and run prefilter -> parse -> extract on every core. Every
+//! command that reads logs (summary, events, near-misses, watch, rules test) gives it a
+//! [`Sink`]; the scanner accounts for every line and record itself ([`Inputs`]) and hands the
+//! sink each verdict. Blocks are scanned in parallel, each into a fork of the sink, and the
+//! forks are merged back.
 
 use std::io::{self, BufRead, Read};
 use std::sync::Arc;
@@ -9,10 +12,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use chrono::{DateTime, Utc};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
-use crate::event::Event;
-use crate::extract::{Context, Position, judge};
+use crate::aggregate::{InputError, Inputs, Malformed};
+use crate::extract::{Context, Position, Verdict, judge};
 use crate::format::sniff::{self, Framing, Sample};
-use crate::format::{self, InputFormat, Parsed};
+use crate::format::{self, InputFormat, Joining, Parsed};
 use crate::near_misses::NearMiss;
 use crate::prefilter::{Prefilters, with_lowercase};
 use crate::progress::Progress;
@@ -35,106 +38,80 @@ pub struct Scanner<'r> {
     pub now: DateTime<Utc>,
     /// Mask credentials in event fields.
     pub redact: bool,
-    /// Also collect near-misses (`keydeny near-misses`).
+    /// Also judge near-misses (`keydeny near-misses`).
     pub near_misses: bool,
 }
 
-/// A malformed record: where, and why.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Malformed {
-    pub line: u64,
-    pub record: Option<u64>,
-    pub reason: String,
+/// Where the scanner puts what it finds (ripgrep's `Sink`). Records the prefilter rules out
+/// are only counted, in bulk; every other record reaches the sink: judged, or unread.
+pub trait Sink: Send + Sync + Sized {
+    /// An empty sink for one block of the same input (blocks are scanned in parallel).
+    fn fork(&self) -> Self;
+    /// Take in what a fork of this sink collected.
+    fn merge(&mut self, part: Self);
+    /// A record was parsed and judged: an event, or why it is none.
+    fn judged(&mut self, at: Position<'_>, verdict: Verdict<'_>);
+    /// A record that was not judged: of no shape keydeny reads, or malformed.
+    fn unread(&mut self, _at: Position<'_>, _why: Unread<'_>) {}
+    /// A record keydeny almost counted (only when the scanner judges near-misses).
+    fn near_miss(&mut self, _miss: NearMiss) {}
 }
 
-/// Counts that add up: `records == matched + other + malformed`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Tally {
-    pub records: u64,
-    pub matched: u64,
-    pub other: u64,
-    pub malformed: u64,
-    pub samples: Vec<Malformed>,
-    pub events: Vec<Event>,
-    /// What was almost an event (only when the scanner is asked for them).
-    pub near_misses: Vec<NearMiss>,
+/// Why a record reached no verdict.
+#[derive(Clone, Copy, Debug)]
+pub enum Unread<'a> {
+    /// Well-formed, but nothing to look at (valid JSON of another shape).
+    NotARecord,
+    Malformed(&'a str),
 }
 
-impl Tally {
-    pub fn merge(&mut self, other: Tally) {
-        self.records += other.records;
-        self.matched += other.matched;
-        self.other += other.other;
-        self.malformed += other.malformed;
-        self.samples.extend(other.samples);
-        self.samples.sort();
-        self.samples.truncate(MALFORMED_SAMPLES);
-        self.events.extend(other.events);
-        self.near_misses.extend(other.near_misses);
-    }
-
-    fn malformed(&mut self, line: u64, record: Option<u64>, reason: String) {
-        self.records += 1;
-        self.malformed += 1;
-        if self.samples.len() < MALFORMED_SAMPLES {
-            self.samples.push(Malformed {
-                line,
-                record,
-                reason,
-            });
-        }
-    }
-}
-
-/// The outcome of scanning one input.
+/// The outcome of scanning one input: its account, and how it was read.
 #[derive(Debug)]
 pub struct FileScan {
     pub file: Arc<str>,
     pub format: Option<InputFormat>,
     pub compression: Compression,
-    /// Decompressed bytes read.
-    pub bytes: u64,
-    pub lines: u64,
-    pub tally: Tally,
-    /// Why the input could not be read (or not to the end).
-    pub error: Option<String>,
-    /// Why the input was skipped on purpose (binary data).
-    pub skipped: Option<String>,
-    /// The digest of the input's first 64 KiB (see [`crate::digest`]); `None` for stdin.
-    pub digest: Option<String>,
+    /// `files`, bytes, lines, records, their verdict counts, the format, malformed samples,
+    /// the error or skip reason, and the digest of this one input.
+    pub inputs: Inputs,
 }
 
 impl Scanner<'_> {
-    /// Scan one input to the end, or as far as it can be read.
-    pub fn scan(&self, input: &Input, progress: Option<&Arc<Progress>>) -> FileScan {
+    /// Scan one input to the end, or as far as it can be read, into `sink`.
+    pub fn scan<S: Sink>(
+        &self,
+        input: &Input,
+        progress: Option<&Arc<Progress>>,
+        sink: &mut S,
+    ) -> FileScan {
         let mut scan = FileScan {
             file: input.display.clone(),
             format: None,
             compression: Compression::None,
-            bytes: 0,
-            lines: 0,
-            tally: Tally::default(),
-            error: None,
-            skipped: None,
-            digest: None,
+            inputs: Inputs {
+                files: 1,
+                ..Inputs::default()
+            },
         };
-        if let Err(e) = self.scan_into(input, progress, &mut scan) {
-            scan.error = Some(read_error(&e, &scan));
+        if let Err(e) = self.scan_into(input, progress, &mut scan, sink) {
+            let message = read_error(&e, &scan);
+            scan.inputs.errors.push(InputError {
+                file: scan.file.to_string(),
+                message,
+            });
         }
         if let Some(progress) = progress {
             progress.files.fetch_add(1, Ordering::Relaxed);
         }
-        scan.tally
-            .events
-            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         scan
     }
 
-    fn scan_into(
+    fn scan_into<S: Sink>(
         &self,
         input: &Input,
         progress: Option<&Arc<Progress>>,
         scan: &mut FileScan,
+        sink: &mut S,
     ) -> io::Result<()> {
         let (stream, compression) = source::open(input, progress.map(|p| &p.bytes))?;
         scan.compression = compression;
@@ -145,11 +122,16 @@ impl Scanner<'_> {
         };
         let (sample, stream) = source::peek(Box::new(counted), sniff::SAMPLE_BYTES)?;
         if !input.is_stdin() {
-            scan.digest = crate::digest::of_head(&sample);
+            if let Some(digest) = crate::digest::of_head(&sample) {
+                scan.inputs.digests.insert(digest, scan.file.to_string());
+            }
         }
         if let Some(what) = source::binary::kind(&sample) {
-            scan.bytes = bytes.load(Ordering::Relaxed);
-            scan.skipped = Some(format!("skipped: {what}"));
+            scan.inputs.bytes = bytes.load(Ordering::Relaxed);
+            scan.inputs.skipped.push(InputError {
+                file: scan.file.to_string(),
+                message: format!("skipped: {what}"),
+            });
             return Ok(());
         }
         let sample = Sample::new(&sample);
@@ -157,6 +139,7 @@ impl Scanner<'_> {
             .input_format
             .unwrap_or_else(|| sniff::sniff_format(&sample));
         scan.format = Some(format);
+        scan.inputs.formats.insert(format.id().to_string(), 1);
         let file = scan.file.clone();
         let at = Position {
             file: &file,
@@ -165,69 +148,93 @@ impl Scanner<'_> {
             record: None,
             modified: input.path.as_deref().and_then(crate::source::modified),
         };
-        let result = match sniff::framing(&sample) {
-            Framing::Lines => self.scan_lines(stream, at, scan),
-            Framing::JsonDocuments => self.scan_documents(stream, at, scan),
-        };
-        scan.bytes = bytes.load(Ordering::Relaxed);
+        let result = self.scan_framed(stream, sniff::framing(&sample), at, &mut scan.inputs, sink);
+        scan.inputs.bytes = bytes.load(Ordering::Relaxed);
         result
     }
 
-    fn scan_lines(
+    /// Scan a stream already opened and sniffed: lines or JSON documents, as `framing`
+    /// says, read as `at.format`. Lines and records are added to `inputs`.
+    pub fn scan_framed<S: Sink>(
+        &self,
+        stream: Box<dyn BufRead + Send>,
+        framing: Framing,
+        at: Position<'_>,
+        inputs: &mut Inputs,
+        sink: &mut S,
+    ) -> io::Result<()> {
+        match framing {
+            Framing::Lines => self.scan_lines(stream, at, inputs, sink),
+            Framing::JsonDocuments => self.scan_documents(stream, at, inputs, sink),
+        }
+    }
+
+    fn scan_lines<S: Sink>(
         &self,
         stream: Box<dyn BufRead + Send>,
         at: Position<'_>,
-        scan: &mut FileScan,
+        inputs: &mut Inputs,
+        sink: &mut S,
     ) -> io::Result<()> {
+        let joining = at.format.joining();
         let mut reader = BlockReader::new(stream, self.block_size, self.max_record)
-            .with_continuation(at.format.continues());
-        let results: Vec<io::Result<Tally>> = (&mut reader)
-            .par_bridge()
-            .map(|piece| piece.map(|p| self.scan_piece(p, at)))
-            .collect();
-        scan.lines = reader.lines_read();
-        collect(results, &mut scan.tally)
+            .with_continuation(joining.map(|j| j.continues));
+        let results: Vec<io::Result<(Inputs, S)>> = {
+            let sink = &*sink;
+            (&mut reader)
+                .par_bridge()
+                .map(|piece| piece.map(|p| self.scan_piece(p, at, sink.fork())))
+                .collect()
+        };
+        inputs.lines += reader.lines_read();
+        collect(results, inputs, sink)
     }
 
-    fn scan_piece(&self, piece: Piece, at: Position<'_>) -> Tally {
-        let mut tally = Tally::default();
+    fn scan_piece<S: Sink>(&self, piece: Piece, at: Position<'_>, mut sink: S) -> (Inputs, S) {
+        let mut tally = Inputs::default();
         match piece {
             Piece::Block(mut block) => {
                 if memchr::memchr(0, &block.data).is_some() {
                     for line in block.without_nul() {
                         let reason = "a line of NUL bytes (left by a crash or a full disk)";
-                        tally.malformed(line, None, reason.to_string());
+                        malformed(&mut tally, Position { line, ..at }, reason, &mut sink);
                     }
                 }
-                self.scan_block(&block, at, &mut tally);
+                self.scan_block(&block, at, &mut tally, &mut sink);
             }
             Piece::Cut { line } => {
-                tally.malformed(line, None, "line cut off where the input broke".to_string())
+                let reason = "line cut off where the input broke";
+                malformed(&mut tally, Position { line, ..at }, reason, &mut sink);
             }
-            Piece::Oversized { line, bytes } => tally.malformed(
-                line,
-                None,
-                format!(
+            Piece::Oversized { line, bytes } => {
+                let reason = format!(
                     "line of {bytes} bytes is longer than the record size cap ({} bytes)",
                     self.max_record
-                ),
-            ),
+                );
+                malformed(&mut tally, Position { line, ..at }, &reason, &mut sink);
+            }
         }
-        tally
+        (tally, sink)
     }
 
-    fn scan_block(&self, block: &Block, at: Position<'_>, tally: &mut Tally) {
+    fn scan_block<S: Sink>(
+        &self,
+        block: &Block,
+        at: Position<'_>,
+        tally: &mut Inputs,
+        sink: &mut S,
+    ) {
         let prefilter = self.prefilter.for_format(at.format);
-        match at.format.continues() {
-            Some(continues) => self.scan_joined(block, continues, at, tally),
+        match at.format.joining() {
+            Some(joining) => self.scan_joined(block, joining, at, tally, sink),
             None if !prefilter.is_on() => {
                 for (line, raw) in block.lines() {
-                    self.scan_record_raw(raw, Position { line, ..at }, tally);
+                    self.scan_record_raw(raw, Position { line, ..at }, tally, sink);
                 }
             }
             None => with_lowercase_block(&block.data, |lower| match at.format.is_json() {
-                false => self.scan_text_block(block, lower, at, tally),
-                true => self.scan_json_block(block, lower, at, tally),
+                false => self.scan_text_block(block, lower, at, tally, sink),
+                true => self.scan_json_block(block, lower, at, tally, sink),
             }),
         }
     }
@@ -235,7 +242,14 @@ impl Scanner<'_> {
     /// A block of a text format: one anchor search over the whole (lowercased) block finds
     /// the lines worth parsing; every other line is counted as "other" without being touched
     /// (text formats have no malformed lines, so nothing else can be said of them).
-    fn scan_text_block(&self, block: &Block, lower: &[u8], at: Position<'_>, tally: &mut Tally) {
+    fn scan_text_block<S: Sink>(
+        &self,
+        block: &Block,
+        lower: &[u8],
+        at: Position<'_>,
+        tally: &mut Inputs,
+        sink: &mut S,
+    ) {
         let body = block.body();
         let candidates = self
             .prefilter
@@ -247,14 +261,21 @@ impl Scanner<'_> {
         tally.other += skipped;
         for candidate in candidates {
             let line = block.first_line + candidate.index;
-            self.parse_record(&body[candidate.bytes], Position { line, ..at }, tally);
+            self.parse_record(&body[candidate.bytes], Position { line, ..at }, tally, sink);
         }
     }
 
     /// A block of a JSON-lines format: the anchor search finds the records worth parsing;
     /// every other record is only checked to be valid JSON (else it is malformed), and a
     /// line that is not JSON at all is read as plain text.
-    fn scan_json_block(&self, block: &Block, lower: &[u8], at: Position<'_>, tally: &mut Tally) {
+    fn scan_json_block<S: Sink>(
+        &self,
+        block: &Block,
+        lower: &[u8],
+        at: Position<'_>,
+        tally: &mut Inputs,
+        sink: &mut S,
+    ) {
         let body = block.body();
         let candidates = self
             .prefilter
@@ -276,89 +297,100 @@ impl Scanner<'_> {
                 continue;
             }
             if !format::looks_like_json(raw) {
-                self.scan_record(raw, low, at.as_text(), tally);
+                self.scan_record(raw, low, at.as_text(), tally, sink);
             } else if candidate {
-                self.parse_record(raw, at, tally);
+                self.parse_record(raw, at, tally, sink);
             } else {
-                self.count(format::json_failure(raw), raw, at, tally);
+                self.count(format::json_failure(raw), raw, at, tally, sink);
             }
         }
     }
 
     /// Lines continued by the next (CRI partial lines) are joined into one record that
     /// starts at the first line: the first line whole, then the message of each continuation.
-    fn scan_joined(
+    fn scan_joined<S: Sink>(
         &self,
         block: &Block,
-        continues: fn(&[u8]) -> bool,
+        joining: Joining,
         at: Position<'_>,
-        tally: &mut Tally,
+        tally: &mut Inputs,
+        sink: &mut S,
     ) {
         let mut pending: Option<(u64, Vec<u8>)> = None;
         for (line, raw) in block.lines() {
             let record = match pending.take() {
                 Some((first, mut joined)) => {
-                    joined.extend_from_slice(crate::format::cri::message_part(raw));
+                    joined.extend_from_slice((joining.continuation)(raw));
                     (first, joined)
                 }
                 None => (line, raw.to_vec()),
             };
-            if continues(raw) {
+            if (joining.continues)(raw) {
                 pending = Some(record);
             } else {
-                self.scan_record_raw(
-                    &record.1,
-                    Position {
-                        line: record.0,
-                        ..at
-                    },
-                    tally,
-                );
+                let at = Position {
+                    line: record.0,
+                    ..at
+                };
+                self.scan_record_raw(&record.1, at, tally, sink);
             }
         }
         if let Some((first, joined)) = pending {
-            self.scan_record_raw(&joined, Position { line: first, ..at }, tally);
+            self.scan_record_raw(&joined, Position { line: first, ..at }, tally, sink);
         }
     }
 
-    fn scan_documents(
+    fn scan_documents<S: Sink>(
         &self,
         stream: Box<dyn BufRead + Send>,
         at: Position<'_>,
-        scan: &mut FileScan,
+        inputs: &mut Inputs,
+        sink: &mut S,
     ) -> io::Result<()> {
         let mut reader = DocReader::new(stream, self.block_size, self.max_record);
-        let results: Vec<io::Result<Tally>> = (&mut reader)
-            .par_bridge()
-            .map(|batch| batch.map(|items| self.scan_items(items, at)))
-            .collect();
-        scan.lines = reader.lines_read();
-        collect(results, &mut scan.tally)
+        let results: Vec<io::Result<(Inputs, S)>> = {
+            let sink = &*sink;
+            (&mut reader)
+                .par_bridge()
+                .map(|batch| batch.map(|items| self.scan_items(items, at, sink.fork())))
+                .collect()
+        };
+        inputs.lines += reader.lines_read();
+        collect(results, inputs, sink)
     }
 
-    fn scan_items(&self, items: Vec<DocItem>, at: Position<'_>) -> Tally {
-        let mut tally = Tally::default();
+    fn scan_items<S: Sink>(
+        &self,
+        items: Vec<DocItem>,
+        at: Position<'_>,
+        mut sink: S,
+    ) -> (Inputs, S) {
+        let mut tally = Inputs::default();
         for item in items {
             match item {
                 DocItem::Record { data, line, index } => {
-                    self.scan_record_raw(
-                        &data,
-                        Position {
-                            line,
-                            record: index,
-                            ..at
-                        },
-                        &mut tally,
-                    );
+                    let at = Position {
+                        line,
+                        record: index,
+                        ..at
+                    };
+                    self.scan_record_raw(&data, at, &mut tally, &mut sink);
                 }
                 DocItem::Malformed {
                     line,
                     index,
                     reason,
-                } => tally.malformed(line, index, reason),
+                } => {
+                    let at = Position {
+                        line,
+                        record: index,
+                        ..at
+                    };
+                    malformed(&mut tally, at, &reason, &mut sink);
+                }
             }
         }
-        tally
+        (tally, sink)
     }
 
     fn context(&self) -> Context<'_> {
@@ -371,74 +403,126 @@ impl Scanner<'_> {
     }
 
     /// [`Scanner::scan_record`] for a record not lowercased yet.
-    fn scan_record_raw(&self, raw: &[u8], at: Position<'_>, tally: &mut Tally) {
+    fn scan_record_raw<S: Sink>(
+        &self,
+        raw: &[u8],
+        at: Position<'_>,
+        tally: &mut Inputs,
+        sink: &mut S,
+    ) {
         match self.prefilter.for_format(at.format).is_on() {
-            true => with_lowercase(raw, |lower| self.scan_record(raw, lower, at, tally)),
-            false => self.scan_record(raw, raw, at, tally),
+            true => with_lowercase(raw, |lower| self.scan_record(raw, lower, at, tally, sink)),
+            false => self.scan_record(raw, raw, at, tally, sink),
         }
     }
 
     /// prefilter -> parse -> extract for one record, given it ASCII-lowercased (`lower`;
     /// anything when the prefilter is off). A blank line is no record; a line that is not
     /// JSON in a JSON-lines file is read as plain text.
-    fn scan_record(&self, raw: &[u8], lower: &[u8], at: Position<'_>, tally: &mut Tally) {
+    fn scan_record<S: Sink>(
+        &self,
+        raw: &[u8],
+        lower: &[u8],
+        at: Position<'_>,
+        tally: &mut Inputs,
+        sink: &mut S,
+    ) {
         if format::is_blank(raw) {
             return;
         }
         if at.format.is_json() && !format::looks_like_json(raw) {
-            return self.scan_record(raw, lower, at.as_text(), tally);
+            return self.scan_record(raw, lower, at.as_text(), tally, sink);
         }
         if self.prefilter.for_format(at.format).may_match_lower(lower) {
-            self.parse_record(raw, at, tally);
+            self.parse_record(raw, at, tally, sink);
         } else if at.format.is_json() {
-            self.count(format::json_failure(raw), raw, at, tally);
+            self.count(format::json_failure(raw), raw, at, tally, sink);
         } else {
-            self.count(Parsed::Other, raw, at, tally);
+            self.count(Parsed::Other, raw, at, tally, sink);
         }
     }
 
     /// parse -> extract for a record the prefilter let through.
-    fn parse_record(&self, raw: &[u8], at: Position<'_>, tally: &mut Tally) {
-        self.count(at.format.parser().parse(raw), raw, at, tally);
+    fn parse_record<S: Sink>(
+        &self,
+        raw: &[u8],
+        at: Position<'_>,
+        tally: &mut Inputs,
+        sink: &mut S,
+    ) {
+        self.count(at.format.parser().parse(raw), raw, at, tally, sink);
     }
 
-    /// Count a parsed record, extracting its event when it is one; a record not of its
-    /// format's shape is read again as plain text.
-    fn count(&self, parsed: Parsed<'_>, raw: &[u8], at: Position<'_>, tally: &mut Tally) {
+    /// Count a parsed record and hand its verdict to the sink; a record not of its format's
+    /// shape is read again as plain text.
+    fn count<S: Sink>(
+        &self,
+        parsed: Parsed<'_>,
+        raw: &[u8],
+        at: Position<'_>,
+        tally: &mut Inputs,
+        sink: &mut S,
+    ) {
         match parsed {
             Parsed::Foreign if at.format != InputFormat::Text => {
-                self.scan_record_raw(raw, at.as_text(), tally);
+                self.scan_record_raw(raw, at.as_text(), tally, sink);
             }
             Parsed::Record(record) => {
                 let judged = judge(*record, &self.context(), at);
                 tally.records += 1;
-                tally.near_misses.extend(judged.near_miss);
-                match judged.event {
-                    Some(event) => {
-                        tally.matched += 1;
-                        tally.events.push(event);
-                    }
-                    None => tally.other += 1,
+                if let Some(miss) = judged.near_miss {
+                    sink.near_miss(miss);
                 }
+                match &judged.verdict {
+                    Verdict::Event(_) => tally.matched += 1,
+                    Verdict::NotEvent(_) => tally.other += 1,
+                }
+                sink.judged(at, judged.verdict);
             }
             Parsed::Other | Parsed::Foreign => {
                 tally.records += 1;
                 tally.other += 1;
+                sink.unread(at, Unread::NotARecord);
             }
-            Parsed::Malformed(reason) => tally.malformed(at.line, at.record, reason),
+            Parsed::Malformed(reason) => malformed(tally, at, &reason, sink),
         }
     }
 }
 
-/// Merge per-block tallies; the first read error (there is at most one) is returned.
-fn collect(results: Vec<io::Result<Tally>>, into: &mut Tally) -> io::Result<()> {
+/// Count a malformed record, keeping the first few with their reason.
+fn malformed<S: Sink>(tally: &mut Inputs, at: Position<'_>, reason: &str, sink: &mut S) {
+    tally.records += 1;
+    tally.malformed += 1;
+    if tally.malformed_samples.len() < MALFORMED_SAMPLES {
+        let sample = Malformed {
+            line: at.line,
+            record: at.record,
+            reason: reason.to_string(),
+        };
+        tally.malformed_samples.push((at.file.to_string(), sample));
+    }
+    sink.unread(at, Unread::Malformed(reason));
+}
+
+/// Fold the per-block accounts and sinks; the first read error (there is at most one) is
+/// returned.
+fn collect<S: Sink>(
+    results: Vec<io::Result<(Inputs, S)>>,
+    inputs: &mut Inputs,
+    sink: &mut S,
+) -> io::Result<()> {
     let mut error = None;
     for result in results {
         match result {
-            Ok(tally) => into.merge(tally),
+            Ok((tally, part)) => {
+                *inputs += tally;
+                sink.merge(part);
+            }
             Err(e) => error = Some(e),
         }
     }
+    inputs.malformed_samples.sort();
+    inputs.malformed_samples.truncate(MALFORMED_SAMPLES);
     error.map_or(Ok(()), Err)
 }
 
@@ -451,7 +535,7 @@ fn read_error(error: &io::Error, scan: &FileScan) -> String {
         Compression::Gzip => "gzip stream",
         Compression::Zstd => "zstd stream",
     };
-    let (place, kept) = match scan.lines {
+    let (place, kept) = match scan.inputs.lines {
         0 => ("at the start".to_string(), ""),
         n => (format!("after line {n}"), " (what came before was read)"),
     };
@@ -463,7 +547,7 @@ fn read_error(error: &io::Error, scan: &FileScan) -> String {
         io::ErrorKind::InvalidData | io::ErrorKind::Other => {
             format!("corrupt {stream} {place}: {reason}{kept}")
         }
-        _ if scan.bytes == 0 => format!("cannot read: {reason}"),
+        _ if scan.inputs.bytes == 0 => format!("cannot read: {reason}"),
         _ => format!("read failed {place}: {reason}{kept}"),
     }
 }

@@ -12,6 +12,7 @@ mod expectations;
 mod fanout;
 mod golden;
 mod hostile;
+mod issue13;
 mod issue16;
 mod pty;
 mod remote;

@@ -10,7 +10,7 @@ use nom::combinator::opt;
 use nom::sequence::delimited;
 use nom::{IResult, Parser};
 
-use super::logfmt::with_text;
+use super::record::{status_reason, with_text};
 use super::sniff::Sample;
 use super::{LogFormat, Outcome, Parsed, Record, non_empty, time};
 use crate::event::Platform;
@@ -18,6 +18,18 @@ use crate::event::Platform;
 pub struct AccessLog;
 
 impl LogFormat for AccessLog {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        &[crate::event::Platform::Http]
+    }
+
+    fn is_json(&self) -> bool {
+        false
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let share =
             sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| line(l).is_ok()));
@@ -70,22 +82,6 @@ impl<'a> Entry<'a> {
         }
         record
     }
-}
-
-/// `HTTP 403 Forbidden`.
-pub fn status_reason(status: u16) -> String {
-    let phrase = match status {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        402 => "Payment Required",
-        403 => "Forbidden",
-        404 => "Not Found",
-        409 => "Conflict",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        _ => "",
-    };
-    format!("HTTP {status} {phrase}").trim_end().to_string()
 }
 
 /// `client ident user [time] "request" status bytes ["referer" "agent"]`.

@@ -11,7 +11,8 @@
 
 use std::borrow::Cow;
 
-use super::{Outcome, Record, non_empty, time};
+use super::record::{Outcome, Record, non_empty};
+use super::time;
 use crate::event::Platform;
 
 const TIME: &[&str] = &[
@@ -352,8 +353,7 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     }
     if is_access_record(&record) {
         // A request log (method, path, status, no message): what a web server writes.
-        let reason: Cow<str> =
-            Cow::Owned(super::access_log::status_reason(record.status.unwrap_or(0)));
+        let reason: Cow<str> = Cow::Owned(super::record::status_reason(record.status.unwrap_or(0)));
         record.platform = Some(Platform::Http);
         record.message = Some(reason.clone());
         record.reason = Some(reason);

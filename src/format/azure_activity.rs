@@ -16,6 +16,22 @@ use crate::event::Platform;
 pub struct AzureActivity;
 
 impl LogFormat for AzureActivity {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        // Azure diagnostic records can carry an AKS API server's audit event.
+        &[
+            crate::event::Platform::Azure,
+            crate::event::Platform::Kubernetes,
+        ]
+    }
+
+    fn is_json(&self) -> bool {
+        true
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let resource_log = markers_score(sample, &[b"\"operationName\"", b"\"resultType\""], 92);
         let rest = markers_score(sample, &[b"\"operationName\"", b"\"eventTimestamp\""], 92);

@@ -81,6 +81,18 @@ struct RequestParameters<'a> {
 }
 
 impl LogFormat for CloudTrail {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        &[crate::event::Platform::Aws]
+    }
+
+    fn is_json(&self) -> bool {
+        true
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let markers = [&b"\"eventSource\""[..], b"\"eventName\"", b"\"eventTime\""];
         if markers.iter().all(|m| sample.contains(m)) {

@@ -1,17 +1,34 @@
 //! Kubernetes CRI container log lines: `<RFC 3339 time> <stdout|stderr> <P|F> <message>`. A
-//! long message is split into `P` (partial) lines ended by an `F` line; the scanner joins
-//! them into one record (see [`is_partial`]) before the message is read as an app log.
+//! long message is split into `P` (partial) lines ended by an `F` line: the format's
+//! `joining` ([`is_partial`], [`message_part`]) tells the scanner how to join them into one
+//! record before the message is read as an app log.
 
 use std::borrow::Cow;
 
 use super::inner::wrapped;
-use super::logfmt::with_text;
+use super::record::with_text;
 use super::sniff::Sample;
 use super::{LogFormat, Parsed, time};
 
 pub struct Cri;
 
 impl LogFormat for Cri {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        // A wrapper's message can be any platform's record (a container printing audit JSON).
+        &crate::event::Platform::ALL
+    }
+
+    fn is_json(&self) -> bool {
+        false
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        Some(super::Joining {
+            continues: is_partial,
+            continuation: message_part,
+        })
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let share =
             sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| split(l).is_some()));

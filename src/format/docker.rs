@@ -11,6 +11,19 @@ use super::{LogFormat, Parsed, json_failure, markers_score, time};
 pub struct Docker;
 
 impl LogFormat for Docker {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        // A wrapper's message can be any platform's record (a container printing audit JSON).
+        &crate::event::Platform::ALL
+    }
+
+    fn is_json(&self) -> bool {
+        true
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         markers_score(sample, &[b"{\"log\":", b"\"stream\":", b"\"time\":"], 95)
     }

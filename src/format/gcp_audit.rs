@@ -12,6 +12,18 @@ use crate::event::Platform;
 pub struct GcpAudit;
 
 impl LogFormat for GcpAudit {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        &[crate::event::Platform::Gcp]
+    }
+
+    fn is_json(&self) -> bool {
+        true
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         markers_score(sample, &[b"\"protoPayload\"", b"\"logName\""], 95)
     }

@@ -12,6 +12,18 @@ use crate::event::Platform;
 pub struct GithubAudit;
 
 impl LogFormat for GithubAudit {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        &[crate::event::Platform::Github]
+    }
+
+    fn is_json(&self) -> bool {
+        true
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let has = |m: &[u8]| sample.contains(m);
         let github = has(b"\"action\"")

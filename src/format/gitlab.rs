@@ -13,6 +13,18 @@ use crate::event::Platform;
 pub struct Gitlab;
 
 impl LogFormat for Gitlab {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        &[crate::event::Platform::Gitlab]
+    }
+
+    fn is_json(&self) -> bool {
+        true
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let has = |m: &[u8]| sample.contains(m);
         let audit = has(b"\"author_name\"") && (has(b"\"entity_path\"") || has(b"\"entity_type\""));
@@ -95,7 +107,7 @@ fn token_kind(text: &str) -> Option<&'static str> {
 
 fn api<'a>(o: &JsonObject<'a>) -> Record<'a> {
     let status = o.str_at(&["status"]).and_then(|s| s.parse::<u16>().ok());
-    let reason = status.map(|s| Cow::Owned(super::access_log::status_reason(s)));
+    let reason = status.map(|s| Cow::Owned(super::record::status_reason(s)));
     Record {
         outcome: Some(outcome_from_status(status)),
         status,

@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use chrono::{DateTime, Utc};
 
 use super::sniff::Sample;
-use super::{InputFormat, Parsed, Record, json_lines, logfmt, text};
-use crate::format::LogFormat;
+use super::text::parse_message;
+use super::{InputFormat, Parsed, Record};
 
 /// A wrapper's message: an audit record when an audit format claims it, else an app line.
 pub fn parse_wrapped(message: &str) -> Parsed<'_> {
@@ -35,23 +35,6 @@ fn audit_format(json: &[u8]) -> Option<InputFormat> {
         .filter(|(score, _)| *score > 0)
         .max_by_key(|(score, _)| *score)
         .map(|(_, format)| format)
-}
-
-/// Parse an app-log message borrowed from the record.
-pub fn parse_message(message: &str) -> Parsed<'_> {
-    let trimmed = message.trim();
-    if trimmed.is_empty() {
-        return Parsed::Other;
-    }
-    if trimmed.starts_with('{') {
-        if let Parsed::Record(record) = json_lines::JsonLines.parse(trimmed.as_bytes()) {
-            return Parsed::Record(record);
-        }
-    }
-    if let Some(pairs) = logfmt::logfmt_pairs(trimmed) {
-        return logfmt::record(&pairs);
-    }
-    text::parse_line(trimmed)
 }
 
 /// Parse a message the wrapper had to decode (JSON escapes): the record owns its text.

@@ -13,6 +13,19 @@ use super::{LogFormat, Parsed, json_failure, markers_score};
 pub struct Journald;
 
 impl LogFormat for Journald {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        // A wrapper's message can be any platform's record (a forwarder shipping audit JSON).
+        &crate::event::Platform::ALL
+    }
+
+    fn is_json(&self) -> bool {
+        true
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         markers_score(sample, &[b"\"__REALTIME_TIMESTAMP\"", b"\"MESSAGE\""], 95)
     }

@@ -10,6 +10,19 @@ use super::{LogFormat, Parsed, json_failure};
 pub struct JsonLines;
 
 impl LogFormat for JsonLines {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        // App logs, and the JSON access records an app line can hold.
+        &[crate::event::Platform::App, crate::event::Platform::Http]
+    }
+
+    fn is_json(&self) -> bool {
+        true
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         if sample.documents {
             return 20;

@@ -16,6 +16,18 @@ use crate::event::Platform;
 pub struct K8sAudit;
 
 impl LogFormat for K8sAudit {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        &[crate::event::Platform::Kubernetes]
+    }
+
+    fn is_json(&self) -> bool {
+        true
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         markers_score(sample, &[b"audit.k8s.io/", b"\"auditID\""], 95)
     }

@@ -12,12 +12,26 @@ use nom::sequence::{delimited, preceded};
 use nom::{IResult, Parser};
 
 use super::app_fields::app_record;
+use super::record::with_text;
 use super::sniff::Sample;
 use super::{LogFormat, Parsed};
 
 pub struct Logfmt;
 
 impl LogFormat for Logfmt {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        // App logs, and the access records an app line can hold.
+        &[crate::event::Platform::App, crate::event::Platform::Http]
+    }
+
+    fn is_json(&self) -> bool {
+        false
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let share =
             sample.share_of_lines(|line| std::str::from_utf8(line).is_ok_and(looks_like_logfmt));
@@ -57,27 +71,6 @@ pub(crate) fn logfmt_pairs(line: &str) -> Option<Vec<(&str, Cow<'_, str>)>> {
 
 fn looks_like_logfmt(line: &str) -> bool {
     logfmt_pairs(line).is_some()
-}
-
-/// Run `parse` on the line as text: borrowed when it is UTF-8, else on a lossy copy whose
-/// record is then made owned (invalid bytes become U+FFFD; the line is never dropped).
-pub(crate) fn with_text<'a>(
-    raw: &'a [u8],
-    parse: impl for<'b> Fn(&'b str) -> Parsed<'b>,
-) -> Parsed<'a> {
-    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-    match std::str::from_utf8(raw) {
-        Ok(text) => parse(text),
-        Err(_) => {
-            let text = String::from_utf8_lossy(raw).into_owned();
-            match parse(&text) {
-                Parsed::Record(record) => Parsed::Record(Box::new(record.into_owned())),
-                Parsed::Other => Parsed::Other,
-                Parsed::Malformed(reason) => Parsed::Malformed(reason),
-                Parsed::Foreign => Parsed::Foreign,
-            }
-        }
-    }
 }
 
 /// The last value of `key` among the pairs (later pairs win, as in most logfmt readers).

@@ -1,6 +1,19 @@
 //! Log formats: one module per format behind the [`LogFormat`] trait, and the [`InputFormat`]
-//! enum that is the only list of them. A format turns one raw record into a [`Record`]:
-//! the format-specific fields mapped onto the common names the rules look at.
+//! enum that is the only list of them. A format turns one raw record into a [`Record`]
+//! (see [`record`]): the format-specific fields mapped onto the common names the rules look
+//! at. Each format states its own facts on the trait (platforms, JSON or not, how lines are
+//! joined); the enum only names it.
+//!
+//! Adding a format:
+//! 1. `src/format/<name>.rs`: a unit struct implementing [`LogFormat`] — `sniff` (score a
+//!    sample; 0 = certainly not), `parse` (one raw record; [`Parsed::Foreign`] for a line of
+//!    another shape), `platforms` (an audit format names its platform, never `App`, or the
+//!    prefilter drops its structured denials), `is_json`, `joining`; a table of real lines as
+//!    unit tests.
+//! 2. Here: `pub mod <name>;`, a variant of [`InputFormat`] with a doc line, and its entry in
+//!    `ALL`, `id` and `parser` (the compiler checks each match).
+//! 3. `fixtures/logs/<id>/`: real sample logs (a test checks each sniffs as its format), and
+//!    their expected events in `fixtures/expect/`.
 
 pub mod access_log;
 mod app_fields;
@@ -20,17 +33,15 @@ pub mod k8s_audit;
 mod layouts;
 pub mod logfmt;
 pub mod okta;
+pub mod record;
 pub mod sniff;
 pub mod syslog;
 pub mod text;
 pub mod time;
 pub mod vault_audit;
 
-use std::borrow::Cow;
-
-use chrono::{DateTime, Utc};
-
 use crate::event::Platform;
+pub use record::{Outcome, Parsed, Record, non_empty, status_reason, with_text};
 
 /// Every format keydeny reads: the only list of them. Sniffed per file from content;
 /// `--input-format` overrides.
@@ -137,28 +148,7 @@ impl InputFormat {
     /// The platforms this format's records can have: only their actions' literals are
     /// looked for by the prefilter.
     pub fn platforms(self) -> &'static [Platform] {
-        match self {
-            InputFormat::Cloudtrail => &[Platform::Aws],
-            InputFormat::GcpAudit => &[Platform::Gcp],
-            // Azure diagnostic records can carry an AKS API server's audit event.
-            InputFormat::AzureActivity => &[Platform::Azure, Platform::Kubernetes],
-            InputFormat::K8sAudit => &[Platform::Kubernetes],
-            InputFormat::VaultAudit => &[Platform::Vault],
-            InputFormat::Okta => &[Platform::Okta],
-            InputFormat::GithubAudit => &[Platform::Github],
-            InputFormat::Gitlab => &[Platform::Gitlab],
-            InputFormat::AccessLog => &[Platform::Http],
-            // A wrapper's message can be any platform's record (Vault's syslog audit device,
-            // a forwarder shipping audit JSON through journald or a container's stdout).
-            InputFormat::Syslog
-            | InputFormat::Docker
-            | InputFormat::Cri
-            | InputFormat::Journald => &Platform::ALL,
-            // App logs, and the JSON access records an app line can hold.
-            InputFormat::Json | InputFormat::Logfmt | InputFormat::Text => {
-                &[Platform::App, Platform::Http]
-            }
-        }
+        self.parser().platforms()
     }
 
     /// Whether this format's records are refused by wording or an HTTP status (app logs and
@@ -167,12 +157,9 @@ impl InputFormat {
         self.platforms().contains(&Platform::App)
     }
 
-    /// For formats that split one record over several lines: whether a line is continued.
-    pub fn continues(self) -> Option<fn(&[u8]) -> bool> {
-        match self {
-            InputFormat::Cri => Some(cri::is_partial),
-            _ => None,
-        }
+    /// For formats that split one record over several lines: how lines are joined.
+    pub fn joining(self) -> Option<Joining> {
+        self.parser().joining()
     }
 
     /// Whether a record of this format that is not of its shape is read as plain text
@@ -185,129 +172,32 @@ impl InputFormat {
     /// Whether records are JSON, so that one that fails to parse is malformed (text formats
     /// have no malformed lines: anything is text).
     pub fn is_json(self) -> bool {
-        matches!(
-            self,
-            InputFormat::Cloudtrail
-                | InputFormat::GcpAudit
-                | InputFormat::AzureActivity
-                | InputFormat::K8sAudit
-                | InputFormat::VaultAudit
-                | InputFormat::Okta
-                | InputFormat::GithubAudit
-                | InputFormat::Gitlab
-                | InputFormat::Docker
-                | InputFormat::Journald
-                | InputFormat::Json
-        )
+        self.parser().is_json()
     }
 }
 
 /// One parser. `sniff` scores a sample of a file (0 = certainly not this format);
 /// `parse` maps one raw record onto a [`Record`] borrowing from it.
+/// The facts of a format live beside its parser, with no default: a new format states them.
 pub trait LogFormat: Sync {
     fn sniff(&self, sample: &sniff::Sample<'_>) -> u32;
     fn parse<'a>(&self, raw: &'a [u8]) -> Parsed<'a>;
+    /// The platforms its records can have: the prefilter looks for their actions' literals
+    /// only (an audit format that said "app" here would lose its structured denials).
+    fn platforms(&self) -> &'static [Platform];
+    /// Whether records are JSON (one that fails to parse is malformed).
+    fn is_json(&self) -> bool;
+    /// For a format that splits one record over several lines (CRI partial lines), how the
+    /// lines are joined; `None` for one record per line.
+    fn joining(&self) -> Option<Joining>;
 }
 
-/// What a parser made of one raw record.
-#[derive(Debug)]
-pub enum Parsed<'a> {
-    Record(Box<Record<'a>>),
-    /// Well-formed but nothing to look at (a blank line, a JSON scalar).
-    Other,
-    /// Broken input for this format; the reason is reported with file and line.
-    Malformed(String),
-    /// Not of this format's shape (a plain line in a syslog or access log): the file's
-    /// fallback format, plain text, reads it instead. Logs mix shapes (a process's own
-    /// lines between its structured ones, a panic in a JSON log).
-    Foreign,
-}
-
-/// Whether the system itself says the request was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// An error code, status or outcome field says it was refused.
-    Denied,
-    /// The system says it succeeded (or failed for a reason that is not a refusal).
-    NotDenied,
-    /// Nothing structured says; the denial rules decide from the text.
-    Unstated,
-}
-
-/// A parsed record: the fields the extractor and the cause rules look at.
-#[derive(Debug, Default)]
-pub struct Record<'a> {
-    pub time: Option<DateTime<Utc>>,
-    pub platform: Option<Platform>,
-    /// The structured action name (`iam:CreateAccessKey`), when the format has one.
-    pub action: Option<Cow<'a, str>>,
-    pub outcome: Option<Outcome>,
-    pub error_code: Option<Cow<'a, str>>,
-    pub status: Option<u16>,
-    /// Free text: the log message (and for app logs the error), searched by text rules.
-    pub message: Option<Cow<'a, str>>,
-    /// The system's own reason for the refusal, when a field holds it.
-    pub reason: Option<Cow<'a, str>>,
-    pub actor: Option<Cow<'a, str>>,
-    pub tenant: Option<Cow<'a, str>>,
-    pub source_ip: Option<Cow<'a, str>>,
-    pub resource: Option<Cow<'a, str>>,
-    pub request_id: Option<Cow<'a, str>>,
-    pub dedup_key: Option<Cow<'a, str>>,
-    pub method: Option<Cow<'a, str>>,
-    pub path: Option<Cow<'a, str>>,
-    /// Extra named facts for rules (`mfa_authenticated`, `level`, ...).
-    pub attrs: Vec<(&'static str, Cow<'a, str>)>,
-    /// The time came without a year (RFC 3164 syslog): the extractor supplies it.
-    pub yearless: bool,
-}
-
-impl<'a> Record<'a> {
-    pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_ref())
-    }
-}
-
-impl Record<'_> {
-    /// A copy that owns all its text.
-    pub fn into_owned(self) -> Record<'static> {
-        let own = |v: Option<Cow<'_, str>>| v.map(|v| Cow::Owned(v.into_owned()));
-        Record {
-            time: self.time,
-            platform: self.platform,
-            action: own(self.action),
-            outcome: self.outcome,
-            error_code: own(self.error_code),
-            status: self.status,
-            message: own(self.message),
-            reason: own(self.reason),
-            actor: own(self.actor),
-            tenant: own(self.tenant),
-            source_ip: own(self.source_ip),
-            resource: own(self.resource),
-            request_id: own(self.request_id),
-            dedup_key: own(self.dedup_key),
-            method: own(self.method),
-            path: own(self.path),
-            attrs: self
-                .attrs
-                .into_iter()
-                .map(|(k, v)| (k, Cow::Owned(v.into_owned())))
-                .collect(),
-            yearless: self.yearless,
-        }
-    }
-}
-
-/// `Some(value)` unless the value is empty or a placeholder such as `-` or `null`.
-pub(crate) fn non_empty<'a>(value: Option<Cow<'a, str>>) -> Option<Cow<'a, str>> {
-    value.filter(|v| {
-        let v = v.trim();
-        !v.is_empty() && v != "-" && v != "null"
-    })
+/// How a format joins a record split over lines: whether a line is continued by the next,
+/// and the part of a continuation line that is appended to the record.
+#[derive(Clone, Copy)]
+pub struct Joining {
+    pub continues: fn(&[u8]) -> bool,
+    pub continuation: fn(&[u8]) -> &[u8],
 }
 
 /// Parse a JSON object record with `map`, or give the JSON verdict for anything else.

@@ -9,6 +9,18 @@ use crate::event::Platform;
 pub struct Okta;
 
 impl LogFormat for Okta {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        &[crate::event::Platform::Okta]
+    }
+
+    fn is_json(&self) -> bool {
+        true
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         markers_score(
             sample,

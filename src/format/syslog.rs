@@ -14,13 +14,26 @@ use nom::sequence::delimited;
 use nom::{IResult, Parser};
 
 use super::inner::wrapped;
-use super::logfmt::with_text;
+use super::record::with_text;
 use super::sniff::Sample;
 use super::{LogFormat, Parsed, time};
 
 pub struct Syslog;
 
 impl LogFormat for Syslog {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        // A wrapper's message can be any platform's record (Vault's syslog audit device).
+        &crate::event::Platform::ALL
+    }
+
+    fn is_json(&self) -> bool {
+        false
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let share =
             sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| header(l).is_ok()));

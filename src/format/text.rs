@@ -15,13 +15,27 @@ use regex::Regex;
 
 use super::app_fields::app_record;
 use super::json_object::JsonObject;
-use super::logfmt::{lookup, pairs, with_text};
+use super::logfmt::{lookup, pairs};
+use super::record::with_text;
 use super::sniff::Sample;
-use super::{LogFormat, Parsed, layouts, time};
+use super::{LogFormat, Parsed, json_lines, layouts, logfmt, time};
 
 pub struct Text;
 
 impl LogFormat for Text {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        // App logs, and the access records an app line can hold.
+        &[crate::event::Platform::App, crate::event::Platform::Http]
+    }
+
+    fn is_json(&self) -> bool {
+        false
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let share =
             sample.share_of_lines(|l| std::str::from_utf8(l).is_ok_and(|l| header(l).is_ok()));
@@ -31,8 +45,26 @@ impl LogFormat for Text {
     /// Each line on its own: a JSON or logfmt line inside a text log (mixed output of one
     /// process) is read as such, anything else as plain text.
     fn parse<'a>(&self, raw: &'a [u8]) -> Parsed<'a> {
-        with_text(raw, super::inner::parse_message)
+        with_text(raw, parse_message)
     }
+}
+
+/// Parse an app-log message (a text line, or the message inside a wrapper), borrowed: a
+/// JSON or logfmt line is read as such, anything else as plain text.
+pub fn parse_message(message: &str) -> Parsed<'_> {
+    let trimmed = message.trim();
+    if trimmed.is_empty() {
+        return Parsed::Other;
+    }
+    if trimmed.starts_with('{') {
+        if let Parsed::Record(record) = json_lines::JsonLines.parse(trimmed.as_bytes()) {
+            return Parsed::Record(record);
+        }
+    }
+    if let Some(pairs) = logfmt::logfmt_pairs(trimmed) {
+        return logfmt::record(&pairs);
+    }
+    parse_line(trimmed)
 }
 
 /// The parts of a text log line's header.

@@ -13,6 +13,18 @@ use crate::event::Platform;
 pub struct VaultAudit;
 
 impl LogFormat for VaultAudit {
+    fn platforms(&self) -> &'static [crate::event::Platform] {
+        &[crate::event::Platform::Vault]
+    }
+
+    fn is_json(&self) -> bool {
+        true
+    }
+
+    fn joining(&self) -> Option<super::Joining> {
+        None
+    }
+
     fn sniff(&self, sample: &Sample<'_>) -> u32 {
         let request = markers_score(
             sample,

@@ -11,10 +11,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{SummaryContext, SummaryWriter, utc};
-use crate::aggregate::{Group, InputError, Inputs, Summary, top};
+use crate::aggregate::Malformed;
+use crate::aggregate::{Group, GroupBy, InputError, Inputs, KeyGroup, Summary, top};
 use crate::config::Window;
 use crate::event::{Cause, Platform};
-use crate::scan::Malformed;
 use crate::source::remote::ObjectCounts;
 
 pub const SCHEMA: &str = "keydeny.summary/v2";
@@ -51,6 +51,18 @@ pub struct SummaryDoc {
     pub by_source_ip: BTreeMap<String, u64>,
     pub by_day: BTreeMap<NaiveDate, BTreeMap<String, u64>>,
     pub timeline: BTreeMap<String, BTreeMap<Cause, u64>>,
+    /// Per `--by` dimension (`actor`, `tenant`, ...), per key: count, causes and time span,
+    /// so that `merge --by` lists what `summary --by` would. Absent before this field.
+    #[serde(default)]
+    pub groups: BTreeMap<String, BTreeMap<String, KeyGroupDoc>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct KeyGroupDoc {
+    pub count: u64,
+    pub causes: BTreeMap<Cause, u64>,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -234,6 +246,25 @@ pub fn document(ctx: &SummaryContext<'_>) -> SummaryDoc {
             .iter()
             .map(|(t, causes)| (utc(*t), causes.clone()))
             .collect(),
+        groups: s
+            .groups
+            .iter()
+            .map(|(by, keys)| {
+                let keys = keys
+                    .iter()
+                    .map(|(key, g)| {
+                        let doc = KeyGroupDoc {
+                            count: g.count,
+                            causes: g.causes.clone(),
+                            first: g.first,
+                            last: g.last,
+                        };
+                        (key.clone(), doc)
+                    })
+                    .collect();
+                (by.id().to_string(), keys)
+            })
+            .collect(),
     }
 }
 
@@ -401,7 +432,27 @@ fn from_doc(doc: SummaryDoc) -> Result<ReadSummary, String> {
                 .map(|t| (t.with_timezone(&Utc), causes))
         })
         .collect();
+    let groups = doc
+        .groups
+        .into_iter()
+        .filter_map(|(by, keys)| {
+            let keys = keys
+                .into_iter()
+                .map(|(key, g)| {
+                    let group = KeyGroup {
+                        count: g.count,
+                        causes: g.causes,
+                        first: g.first,
+                        last: g.last,
+                    };
+                    (key, group)
+                })
+                .collect();
+            GroupBy::from_id(&by).map(|by| (by, keys))
+        })
+        .collect();
     let summary = Summary {
+        groups,
         inputs: inputs_from_doc(doc.inputs),
         duplicates: doc.totals.duplicates,
         filtered: doc.totals.filtered,

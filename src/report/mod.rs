@@ -6,6 +6,7 @@ pub mod csv;
 pub mod html;
 pub mod json;
 pub mod layout;
+pub mod live;
 pub mod markdown;
 pub mod ndjson;
 pub mod spark;
@@ -23,6 +24,46 @@ use crate::rules::RuleSet;
 use crate::trend::Trend;
 use crate::zone::Zone;
 use json::ThresholdDoc;
+
+/// How a summary is written (`summary` and `merge --format`): one variant per writer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    Table,
+    Json,
+    Markdown,
+    Html,
+}
+
+/// How events are written (`events --format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EventsFormat {
+    Table,
+    Csv,
+    Ndjson,
+}
+
+impl SummaryFormat {
+    /// The writer of this format (`table` is the one a caller configured).
+    pub fn writer(self, table: &table::TableWriter) -> &dyn SummaryWriter {
+        match self {
+            SummaryFormat::Table => table,
+            SummaryFormat::Json => &json::Json,
+            SummaryFormat::Markdown => &markdown::Markdown,
+            SummaryFormat::Html => &html::Html,
+        }
+    }
+}
+
+impl EventsFormat {
+    /// The writer of this format (`table` is the one a caller configured).
+    pub fn writer(self, table: &table::TableWriter) -> &dyn EventWriter {
+        match self {
+            EventsFormat::Table => table,
+            EventsFormat::Csv => &csv::Csv,
+            EventsFormat::Ndjson => &ndjson::Ndjson,
+        }
+    }
+}
 
 /// What every summary writer shows besides the counts.
 pub struct SummaryContext<'a> {
@@ -68,6 +109,21 @@ pub fn coverage(summary: &Summary) -> String {
         ));
     }
     text
+}
+
+/// `31 file(s), 310692 bytes, 1524 lines, 482 records (1 malformed), 0 unreadable`: the
+/// coverage sentence's short form, for report headers.
+pub fn coverage_brief(summary: &Summary) -> String {
+    let i = &summary.inputs;
+    format!(
+        "{} file(s), {} bytes, {} lines, {} records ({} malformed), {} unreadable",
+        i.files,
+        i.bytes,
+        i.lines,
+        i.records,
+        i.malformed,
+        i.errors.len()
+    )
 }
 
 /// `cloudtrail 4, json 2`: files read per format.

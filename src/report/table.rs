@@ -34,6 +34,43 @@ pub struct Groups {
     pub more: usize,
 }
 
+impl Groups {
+    /// `summary --by`: events per key of one dimension, with their causes, most events
+    /// first; the first `limit` keys, and how many more there are.
+    pub fn of(
+        summary: &crate::aggregate::Summary,
+        by: crate::aggregate::GroupBy,
+        zone: Zone,
+        limit: usize,
+    ) -> Groups {
+        let keys = summary.groups.get(&by);
+        let mut rows: Vec<GroupRow> = keys
+            .into_iter()
+            .flatten()
+            .map(|(key, group)| {
+                let mut causes: Vec<(Cause, u64)> =
+                    group.causes.iter().map(|(c, n)| (*c, *n)).collect();
+                causes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                GroupRow {
+                    key: key.clone(),
+                    count: group.count,
+                    causes,
+                    first: zone.format_opt(group.first),
+                    last: zone.format_opt(group.last),
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
+        let more = rows.len().saturating_sub(limit);
+        rows.truncate(limit);
+        Groups {
+            name: by.id(),
+            rows,
+            more,
+        }
+    }
+}
+
 /// Tables for the terminal.
 pub struct TableWriter {
     pub zone: Zone,

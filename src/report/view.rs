@@ -114,16 +114,7 @@ impl<'a> ReportView<'a> {
             ),
             _ => "no events".to_string(),
         };
-        let i = &s.inputs;
-        let coverage = format!(
-            "{} file(s), {} bytes, {} lines, {} records ({} malformed), {} unreadable",
-            i.files,
-            i.bytes,
-            i.lines,
-            i.records,
-            i.malformed,
-            i.errors.len()
-        );
+        let coverage = super::coverage_brief(s);
         ReportView {
             title: ctx.title,
             period,

@@ -3,6 +3,7 @@
 
 pub mod binary;
 pub mod blocks;
+pub mod follow;
 pub mod json_stream;
 pub mod partition;
 pub mod remote;

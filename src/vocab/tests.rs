@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::event::Cause;
-use crate::extract::{Context, Position, judge};
+use crate::extract::{Context, Position, extract};
 use crate::format::{InputFormat, LogFormat, Parsed};
 use crate::rules::RuleSet;
 
@@ -33,7 +33,7 @@ fn event_cause(rules: &RuleSet, line: &str) -> Option<Cause> {
         record: None,
         modified: None,
     };
-    judge(*record, &ctx, at).event.map(|e| e.cause)
+    extract(*record, &ctx, at).map(|e| e.cause)
 }
 
 #[test]
@@ -477,7 +477,7 @@ fn logfmt_cause(rules: &RuleSet, line: &str) -> Option<Cause> {
         record: None,
         modified: None,
     };
-    judge(*record, &ctx, at).event.map(|e| e.cause)
+    extract(*record, &ctx, at).map(|e| e.cause)
 }
 
 #[test]

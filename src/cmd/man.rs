@@ -1,14 +1,17 @@
 //! Manual pages: `keydeny.1` and one page per command (`keydeny-summary.1`,
 //! `keydeny-rules-test.1`, ...), rendered from the clap definitions by `clap_mangen`, plus the
 //! sections clap does not know: EXAMPLES (kept as written, never refilled), ENVIRONMENT,
-//! EXIT STATUS and SEE ALSO.
+//! EXIT STATUS and SEE ALSO. `keydeny man` prints them; `keydeny completions` the shell
+//! completion scripts, also from the clap definitions.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Command, CommandFactory};
 
+use super::ExitStatus;
 use crate::cli::Cli;
+use crate::error::Result;
 
 /// The environment variables keydeny reads, for ENVIRONMENT.
 const ENVIRONMENT: [(&str, &str); 5] = [
@@ -59,7 +62,7 @@ fn collect(cmd: &Command, pages: &mut Vec<(String, Command)>) {
 }
 
 /// The page of `command` (`summary`, `rules-test`, `rules test`), or the top-level page.
-pub fn page(command: Option<&str>) -> Result<(String, Command), String> {
+pub fn page(command: Option<&str>) -> Result<(String, Command)> {
     let pages = pages();
     let Some(wanted) = command else {
         return Ok(pages.into_iter().next().expect("the top-level page"));
@@ -71,10 +74,10 @@ pub fn page(command: Option<&str>) -> Result<(String, Command), String> {
             .iter()
             .filter_map(|n| n.strip_prefix("keydeny-"))
             .collect();
-        format!(
+        crate::error::Error::Usage(format!(
             "no manual page for {wanted:?} (expected one of: {})",
             known.join(", ")
-        )
+        ))
     })
 }
 
@@ -161,6 +164,29 @@ fn text(line: &str) -> String {
     }
 }
 
+/// One page to `out`, or every page into `dir` (their paths to `out`).
+pub fn run(
+    command: Option<String>,
+    dir: Option<PathBuf>,
+    out: &mut dyn Write,
+) -> Result<ExitStatus> {
+    if let Some(dir) = dir {
+        for path in write_all(&dir)? {
+            writeln!(out, "{}", path.display())?;
+        }
+        return Ok(ExitStatus::Clean);
+    }
+    let (name, cmd) = page(command.as_deref())?;
+    let all: Vec<String> = pages().into_iter().map(|(n, _)| n).collect();
+    render(&name, &cmd, &all, out)?;
+    Ok(ExitStatus::Clean)
+}
+
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> ExitStatus {
+    clap_complete::generate(shell, &mut Cli::command(), "keydeny", out);
+    ExitStatus::Clean
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,7 +208,12 @@ mod tests {
             assert!(names.iter().any(|n| n == expected), "{expected}: {names:?}");
         }
         assert!(page(Some("rules test")).is_ok());
-        assert!(page(Some("sumary")).unwrap_err().contains("summary"));
+        assert!(
+            page(Some("sumary"))
+                .unwrap_err()
+                .to_string()
+                .contains("summary")
+        );
     }
 
     #[test]

@@ -209,10 +209,18 @@ fn find_action(
     rules: &RuleSet,
 ) -> Option<Found> {
     // The vocabulary vetoes a phrase match when it sees the credential but not as the
-    // object being created ("unable to create pods: ... no API token found").
+    // object being created ("unable to create pods: ... no API token found"), and a path
+    // match of an app line whose only credential word is something else ("CSRF token
+    // missing; rejecting POST /settings/tokens").
     let vetoed = |by| {
-        by == MatchedBy::Message
-            && reading.is_some_and(|r| r.strong_credential && r.action.is_none())
+        reading.is_some_and(|r| {
+            r.action.is_none()
+                && match by {
+                    MatchedBy::Message => r.strong_credential,
+                    MatchedBy::Path => platform == Platform::App && r.blocked_credential,
+                    MatchedBy::Name => false,
+                }
+        })
     };
     if let Some((action, by)) = matched.filter(|&(_, by)| !vetoed(by)) {
         let name = match (by, &record.action) {
@@ -243,6 +251,20 @@ fn find_action(
         return Some(Found {
             name: name.to_string(),
             id: name.to_string(),
+            by: "vocabulary",
+        });
+    }
+    // `svc=tokens op=mint`: an action named within its subsystem.
+    let in_component = record
+        .action
+        .as_deref()
+        .zip(record.attr("component"))
+        .map(|(action, component)| format!("{component}.{action}"))
+        .filter(|name| rules.vocab.read_action_name(name).is_some());
+    if let Some(name) = in_component {
+        return Some(Found {
+            id: name.clone(),
+            name,
             by: "vocabulary",
         });
     }

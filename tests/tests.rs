@@ -7,6 +7,7 @@ mod cli;
 mod corpora;
 mod dirty;
 mod equivalence;
+mod eval;
 mod expectations;
 mod fanout;
 mod golden;

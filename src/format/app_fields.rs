@@ -87,6 +87,30 @@ const ERROR: &[&str] = &[
     "errorDescription",
     "why",
     "detail",
+    "desc",
+    "event.reason",
+    "context.reason",
+    "ctx.reason",
+    "details.reason",
+    "error.type",
+    "err.type",
+    "error.kind",
+];
+/// Fields that name the permission or scope a request needed (`permissions=
+/// "serviceaccounts:write"`, `required_scope`): said in words for the vocabulary.
+const PERMISSION: &[&str] = &[
+    "permission",
+    "permissions",
+    "required_permission",
+    "requiredPermission",
+    "missing_permission",
+    "missingPermission",
+    "required_permissions",
+    "required_scope",
+    "requiredScope",
+    "missing_scope",
+    "required_role",
+    "requiredRole",
 ];
 const ERROR_CODE: &[&str] = &["error.code", "error_code", "errorCode", "code", "err.code"];
 const ACTOR: &[&str] = &[
@@ -254,6 +278,17 @@ const OUTCOME: &[&str] = &[
     "verdict",
     "status",
 ];
+/// Fields that name the subsystem that logged (`svc=tokens op=mint`: the action is the
+/// tokens service's mint).
+const COMPONENT: &[&str] = &[
+    "svc",
+    "component",
+    "logger",
+    "logger_name",
+    "loggerName",
+    "subsystem",
+    "module",
+];
 const RESOURCE: &[&str] = &["resource", "key_name", "token_name", "target"];
 
 /// Build an app-log record from a field lookup (`key` or dotted `parent.child`).
@@ -288,9 +323,30 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     if let Some(level) = first(LEVEL) {
         record.attrs.push(("level", level_name(level)));
     }
-    if let Some(codes) = codes {
-        // Every reason field (`error` and `why`), for the vocabulary; the message keeps one.
-        record.attrs.push(("reasons", codes));
+    if record.action.is_some()
+        && let Some(component) = first(COMPONENT)
+    {
+        record.attrs.push(("component", component));
+    }
+    // Every reason field (`error` and `why`), for the vocabulary; the message keeps one. A
+    // server error status is said in words too (`outcome=failure status=500` is no
+    // refusal), and so is the permission a request needed, named by its field.
+    let server_error = status.filter(|s| (500..=599).contains(s));
+    let mut extra: Vec<String> = Vec::new();
+    if let Some(s) = server_error {
+        extra.push(format!("HTTP {s}"));
+    }
+    if let Some(p) = first(PERMISSION) {
+        extra.push(format!("permission needed {p}"));
+    }
+    match codes {
+        Some(codes) if extra.is_empty() => record.attrs.push(("reasons", codes)),
+        codes if !extra.is_empty() => {
+            let mut all: Vec<String> = codes.map(Cow::into_owned).into_iter().collect();
+            all.extend(extra);
+            record.attrs.push(("reasons", Cow::Owned(all.join(": "))));
+        }
+        _ => {}
     }
     if worded == Some(Worded::Failed) {
         record.attrs.push(("outcome", Cow::Borrowed("failure")));

@@ -28,12 +28,19 @@ pub enum Concept {
     /// Words beside a credential noun that make it something else: "encryption key",
     /// "csrf token", "key name".
     NotCredential,
+    /// Words anywhere in a record that make a bare "key" a cryptographic or storage key
+    /// ("kms", "gpg", "cache"): without them, a bare key that is the direct object of
+    /// creating ("Error creating key: FORBIDDEN") is a credential.
+    NotCredentialContext,
     /// Words that mark a sign-in or session, whose tokens are not generated credentials.
     Session,
     /// The act of creating: "create", "issue", "mint", "generation".
     Create,
     /// Creation words that count only right beside the credential: "token request", "new key".
     CreateAdjacent,
+    /// Words that make an action name something other than creating: `api_key.rotate.read`,
+    /// `ListKeys`, `token.create.preview`.
+    NotCreate,
     /// Words allowed between a creation verb and its credential: "a", "new", "another".
     Filler,
     /// Words allowed between a credential and a passive participle: "is", "could", "not".
@@ -46,27 +53,35 @@ pub enum Concept {
     Failure,
     /// Failures that are not refusals: "timeout", "connection refused", "already exists".
     NotRefusal,
+    /// Role names ("owner", "admin"): evidence for insufficient_role only as a requirement.
+    Role,
+    /// Words that make a role name a requirement: "only", "must be", "requires", "not a".
+    RoleRequirement,
     /// Evidence for a cause.
     Cause(Cause),
 }
 
 impl Concept {
     /// Every concept id, for error messages.
-    pub const IDS: [&'static str; 14] = [
+    pub const IDS: [&'static str; 18] = [
         "credential",
         "credential.weak",
         "credential.qualifier",
         "credential.context",
         "credential.not",
+        "credential.not_context",
         "session",
         "create",
         "create.adjacent",
+        "create.not",
         "filler",
         "filler.passive",
         "stop",
         "refusal",
         "failure",
         "not_refusal",
+        "role",
+        "role.requirement",
     ];
 
     pub fn from_id(id: &str) -> Option<Concept> {
@@ -83,15 +98,19 @@ impl Concept {
                 Concept::Qualifier,
                 Concept::Context,
                 Concept::NotCredential,
+                Concept::NotCredentialContext,
                 Concept::Session,
                 Concept::Create,
                 Concept::CreateAdjacent,
+                Concept::NotCreate,
                 Concept::Filler,
                 Concept::Passive,
                 Concept::Stop,
                 Concept::Refusal,
                 Concept::Failure,
                 Concept::NotRefusal,
+                Concept::Role,
+                Concept::RoleRequirement,
             ][i],
         )
     }

@@ -21,6 +21,12 @@ pub struct Reading {
     pub failure: bool,
     /// A failure that is not a refusal ("timeout", "already exists", "503").
     pub not_refusal: bool,
+    /// Such a failure in words, not only a status number ("timeout", not "409": plan and
+    /// quota refusals come with 403, 409 or 429 alike).
+    pub not_refusal_word: bool,
+    /// A credential noun was named but made something else by its neighbours ("CSRF
+    /// token", "session key"), and no credential is named besides.
+    pub blocked_credential: bool,
     /// The cause the words name, with its priority.
     pub cause: Option<(Cause, i64)>,
     /// Causes whose `unless` words occur: no rule may give them ("two-factor authentication
@@ -30,11 +36,12 @@ pub struct Reading {
 
 impl Reading {
     /// Whether the message says the request was refused: an explicit refusal; a failure (or
-    /// an outcome field saying failure) with a stated cause; or an outcome failure with
-    /// nothing that makes it another kind of failure.
+    /// an outcome field saying failure) with a stated cause and no words that make it
+    /// another kind of failure ("timeout for admin" is no role refusal); or an outcome
+    /// failure with nothing that makes it another kind of failure.
     pub fn refused(&self, outcome_failure: bool) -> bool {
         self.refusal
-            || ((self.failure || outcome_failure) && self.cause.is_some())
+            || ((self.failure || outcome_failure) && self.cause.is_some() && !self.not_refusal_word)
             || (outcome_failure && !self.not_refusal)
     }
 
@@ -86,31 +93,64 @@ impl Vocabulary {
             return Reading::default();
         }
         let n = t.words.len();
-        let mentions = self.mentions(&t, false);
-        let create = t.hits.covered(Concept::Create, n);
+        let (mentions, blocked) = self.mentions(&t, false);
+        let create = not_in_other_act(&t, t.hits.covered(Concept::Create, n));
+        let listed = listing_asides(&t);
         let action = mentions
             .iter()
-            .filter(|m| !t.words[m.start..m.end].iter().any(|w| w.aside))
+            .filter(|m| !listed[m.start..m.end].iter().any(|x| *x))
             .find(|m| self.is_created(m, &t, &create))
+            .or_else(|| elliptic_creation(&mentions, &t, &create))
             .map(|m| {
                 m.action
                     .clone()
                     .unwrap_or_else(|| "create_credential".into())
             });
-        let not_refusal = t.hits.covered(Concept::NotRefusal, n);
-        let refusal_hit = t
+        // Words that name the credential are no evidence of how its creation ended
+        // ("restricted key", "admin token", "developer key").
+        let mut named = vec![false; n];
+        for m in &mentions {
+            named[m.weak_at..m.end].iter_mut().for_each(|x| *x = true);
+        }
+        let outside = |s: usize, e: usize| (s..e).any(|i| !named[i]);
+        // A cause phrase that holds a non-refusal phrase reads as the cause ("session has timed
+        // out" is no network timeout).
+        let mut cause_words = vec![false; n];
+        for &(slot, s, e, _) in &t.hits.found {
+            if matches!(slot, Slot::CauseWords(_)) && unquoted(&t.words[s..e]) {
+                cause_words[s..e].iter_mut().for_each(|x| *x = true);
+            }
+        }
+        let not_refusals: Vec<(usize, usize, usize)> = t
             .hits
-            .list(Concept::Refusal)
-            .iter()
-            .any(|&(s, e, _)| (s..e).all(|i| !not_refusal[i]) && !stray_number(&t.words, s, e));
+            .list(Concept::NotRefusal)
+            .into_iter()
+            .filter(|&(s, e, _)| (s..e).any(|i| !cause_words[i]))
+            .collect();
+        let mut not_refusal = vec![false; n];
+        for &(s, e, _) in &not_refusals {
+            not_refusal[s..e].iter_mut().for_each(|x| *x = true);
+        }
+        let refusal_hit = t.hits.list(Concept::Refusal).iter().any(|&(s, e, _)| {
+            (s..e).all(|i| !not_refusal[i]) && !stray_number(&t.words, s, e) && outside(s, e)
+        });
         let any_not_refusal = not_refusal.iter().any(|x| *x);
+        let not_refusal_word = not_refusals
+            .iter()
+            .any(|&(s, e, _)| !(e == s + 1 && t.words[s].stem.bytes().all(|b| b.is_ascii_digit())));
         Reading {
             credential: !mentions.is_empty(),
             strong_credential: mentions.iter().any(|m| m.strong),
             refusal: refusal_hit || (!any_not_refusal && self.cannot_create(&t, &create)),
-            failure: t.hits.any(Concept::Failure),
+            failure: t
+                .hits
+                .list(Concept::Failure)
+                .iter()
+                .any(|&(s, e, _)| outside(s, e)),
             not_refusal: any_not_refusal,
-            cause: self.cause(&t),
+            not_refusal_word,
+            blocked_credential: blocked && !mentions.iter().any(|m| m.strong),
+            cause: self.cause(&t, &named, &not_refusal),
             vetoed: self.vetoed(&t),
             action,
         }
@@ -126,15 +166,20 @@ impl Vocabulary {
         if !create.iter().any(|c| *c) && !t.hits.any(Concept::CreateAdjacent) {
             return None;
         }
+        if t.hits.any(Concept::NotCreate) {
+            return None;
+        }
         self.mentions(&t, true)
+            .0
             .into_iter()
             .find(|m| (m.start..m.end).all(|i| !create[i]))
             .map(|m| m.action.unwrap_or_else(|| "create_credential".into()))
     }
 
-    /// Credential mentions, blocked ones left out. `bare_ok`: a bare noun counts even in a
-    /// session context or without context words (an action field names its object exactly).
-    fn mentions(&self, t: &Text, bare_ok: bool) -> Vec<Mention> {
+    /// Credential mentions, blocked ones left out, and whether a noun was blocked by its
+    /// neighbours ("CSRF token"). `bare_ok`: a bare noun counts even in a session context or
+    /// without context words (an action field names its object exactly).
+    fn mentions(&self, t: &Text, bare_ok: bool) -> (Vec<Mention>, bool) {
         let words = &t.words;
         let mut found: Vec<Mention> = t
             .hits
@@ -150,8 +195,10 @@ impl Vocabulary {
             .collect();
         let weak = t.hits.list(Concept::CredentialWeak);
         if weak.is_empty() && found.is_empty() {
-            return found;
+            return (found, false);
         }
+        let mut blocked = false;
+        let create_at = t.hits.covered(Concept::Create, words.len());
         let qualifiers = t.hits.list(Concept::Qualifier);
         let not = t.hits.list(Concept::NotCredential);
         let session = !bare_ok && t.hits.any(Concept::Session);
@@ -166,15 +213,21 @@ impl Vocabulary {
             if found.iter().any(|m| m.weak_at <= start && start < m.end) || session {
                 continue;
             }
-            let same = |i: usize| words[i].clause == words[start].clause;
+            let same = |i: usize| {
+                words[i].clause == words[start].clause && words[i].aside == words[start].aside
+            };
+            // "KMS data key", "encryption master key"; not "error creating key".
             let blocked_before = not
                 .iter()
-                .any(|&(_, e, _)| (e == start || e + 1 == start) && same(e - 1));
+                .any(|&(_, e, _)| (e == start || (e + 1 == start && !create_at[e])) && same(e - 1));
             if blocked_before {
+                blocked = true;
                 continue;
             }
-            let qualifier = qualifiers.iter().find(|&&(_, e, _)| e == start);
-            if qualifier.is_none() && !context {
+            let qualifier = qualifiers
+                .iter()
+                .find(|&&(s, e, _)| e == start && same(s) && same(e - 1));
+            if qualifier.is_none() && !context && !self.bare_object(t, start) {
                 continue;
             }
             found.push(Mention {
@@ -185,12 +238,45 @@ impl Vocabulary {
                 action: self.action_of(Concept::CredentialWeak, p),
             });
         }
+        let before = found.len();
         found.retain(|m| {
-            !not.iter()
-                .any(|&(s, _, _)| s == m.end && words[s].clause == words[m.end - 1].clause)
+            !not.iter().any(|&(s, _, _)| {
+                let last = &words[m.end - 1];
+                s == m.end && words[s].clause == last.clause && words[s].aside == last.aside
+            })
         });
+        blocked |= found.len() < before;
         found.sort_by_key(|m| m.start);
-        found
+        (found, blocked)
+    }
+
+    /// A bare noun with no context word is still a credential when it is the direct object
+    /// of a creation verb ("Error creating key: FORBIDDEN") and nothing in the record makes
+    /// keys cryptographic or storage keys ("kms", "gpg", "cache").
+    fn bare_object(&self, t: &Text, start: usize) -> bool {
+        let (words, n) = (&t.words, t.words.len());
+        if t.hits.any(Concept::NotCredentialContext) {
+            return false;
+        }
+        let create = t.hits.covered(Concept::Create, n);
+        let filler = t.hits.covered(Concept::Filler, n);
+        let clause = words[start].clause;
+        // "key creation denied": the noun, then how it ended, refused in so many words.
+        // "Key generation" stays out: that is what crypto libraries log.
+        let refusal = t.hits.list(Concept::Refusal);
+        let after = words
+            .get(start + 1)
+            .is_some_and(|w| w.clause == clause && !w.stem.starts_with("generat"))
+            && create[start + 1]
+            && !words[start].joined
+            && refusal.iter().any(|&(s, _, _)| s > start + 1);
+        // A separate verb: `CreateKey` is an API's name (KMS), not a sentence.
+        let before = (0..start)
+            .rev()
+            .take_while(|&j| words[j].clause == clause)
+            .find(|&j| !filler[j])
+            .is_some_and(|j| create[j] && !words[j].joined && !words[start].joined);
+        before || after
     }
 
     fn action_of(&self, concept: Concept, phrase: usize) -> Option<String> {
@@ -200,7 +286,10 @@ impl Vocabulary {
 
     /// Whether a creation act has this credential as its object.
     fn is_created(&self, m: &Mention, t: &Text, create: &[bool]) -> bool {
-        self.created_before(m, t, create) || self.created_after(m, t, create)
+        // A word that is credential and act at once (`regeneratekey`).
+        (m.start..m.end).any(|i| create[i])
+            || self.created_before(m, t, create)
+            || self.created_after(m, t, create)
     }
 
     /// "failed to mint a new credential", "cannot create resource serviceaccounts/token":
@@ -217,7 +306,9 @@ impl Vocabulary {
             if words[j].clause != clause {
                 return false;
             }
-            if create[j] || (others == 0 && adjacent[j]) {
+            // "new API key" creates; "using new API key", "with a new token" use one.
+            let used = j > 0 && words[j - 1].clause == clause && stop[j - 1];
+            if create[j] || (others == 0 && adjacent[j] && !used) {
                 return true;
             }
             if filler[j] {
@@ -231,23 +322,38 @@ impl Vocabulary {
         false
     }
 
-    /// "API key could not be created", "token generation", "TokenRequest": a creation word
-    /// right after it, or for a qualified credential after passive fillers.
+    /// "API key could not be created", "token generation", "TokenRequest", "key not
+    /// created": a creation word right after it or after passive fillers; for a qualified
+    /// credential also after whom it was for ("Access key for acme not issued").
     fn created_after(&self, m: &Mention, t: &Text, create: &[bool]) -> bool {
         let (words, n) = (&t.words, t.words.len());
         let clause = words[m.start].clause;
         let passive = t.hits.covered(Concept::Passive, n);
         let adjacent = t.hits.covered(Concept::CreateAdjacent, n);
-        for j in m.end..n.min(m.end + 5) {
+        let mut j = m.end;
+        if m.strong
+            && words
+                .get(j)
+                .is_some_and(|w| w.stem == "for" && w.clause == clause)
+        {
+            // "for <name>" or "for <kind> <name>", then the verb.
+            let name = (j + 1..n.min(j + 3))
+                .take_while(|&k| words[k].clause == clause && !passive[k] && !create[k])
+                .count();
+            j += 1 + name;
+        }
+        let limit = n.min(j + 5);
+        while j < limit {
             if words[j].clause != clause {
                 return false;
             }
             if create[j] || (j == m.end && adjacent[j]) {
                 return true;
             }
-            if !(m.strong && passive[j]) {
+            if !passive[j] {
                 return false;
             }
+            j += 1;
         }
         false
     }
@@ -261,21 +367,60 @@ impl Vocabulary {
             .any(|&(_, e, _)| create.get(e).copied().unwrap_or(false))
     }
 
-    /// The highest-priority cause whose words occur (outside quotes) and whose `unless`
-    /// words do not.
-    fn cause(&self, t: &Text) -> Option<(Cause, i64)> {
+    /// The highest-priority cause whose words occur (outside quotes, outside the name of
+    /// the credential and outside phrases of failures that are no refusals: "unique
+    /// constraint" is no policy) and whose `unless` words do not.
+    fn cause(&self, t: &Text, named: &[bool], not_refusal: &[bool]) -> Option<(Cause, i64)> {
         let vetoed = self.vetoed(t);
+        let evidence = |s: usize, e: usize| {
+            unquoted(&t.words[s..e])
+                && !stray_number(&t.words, s, e)
+                && (s..e).any(|i| !named[i])
+                && (s..e).any(|i| !not_refusal[i])
+        };
+        let required_role = self.required_role(t, named);
         self.causes
             .iter()
             .map(|(cause, _)| *cause)
             .filter(|cause| !vetoed.contains(cause))
             .filter(|cause| {
-                t.hits
-                    .of(Slot::CauseWords(*cause))
-                    .any(|(s, e, _)| unquoted(&t.words[s..e]) && !stray_number(&t.words, s, e))
+                (*cause == Cause::InsufficientRole && required_role)
+                    || t.hits
+                        .of(Slot::CauseWords(*cause))
+                        .any(|(s, e, _)| evidence(s, e))
             })
             .map(|cause| (cause, cause_priority(cause)))
             .max_by_key(|(_, priority)| *priority)
+    }
+
+    /// A role name stated as a requirement: a requirement word up to three words before it
+    /// in its clause ("only organization owners", "must be an admin", "not a project
+    /// admin"), or "required"/"only"/"needed" right after it ("Editor or Admin is required").
+    /// Names (quoted, or inside an identifier such as `ops-admin`) are no requirement.
+    fn required_role(&self, t: &Text, named: &[bool]) -> bool {
+        let words = &t.words;
+        let n = words.len();
+        if !t.hits.any(Concept::Role) {
+            return false;
+        }
+        let requirement = t.hits.list(Concept::RoleRequirement);
+        let passive = t.hits.covered(Concept::Passive, n);
+        t.hits.list(Concept::Role).into_iter().any(|(s, e, _)| {
+            let clause = words[s].clause;
+            let name = words[s..e].iter().any(|w| w.quoted || w.joined) || named[s];
+            let before = requirement
+                .iter()
+                .any(|&(rs, re, _)| re <= s && re + 3 >= s && words[rs].clause == clause);
+            let after = (e..n.min(e + 3))
+                .take_while(|&j| words[j].clause == clause)
+                .find(|&j| !passive[j])
+                .is_some_and(|j| {
+                    requirement
+                        .iter()
+                        .any(|&(rs, _, _)| rs == j && words[j].stem != "not")
+                });
+            !name && (before || after)
+        })
     }
 
     /// Causes whose `unless` words occur outside quotes.
@@ -290,6 +435,98 @@ impl Vocabulary {
             })
             .collect()
     }
+}
+
+/// "Too many personal access tokens for ann; creation refused": a clause that starts with a
+/// bare creation word followed by nothing or by how it ended refers to the qualified
+/// credential of one of the two clauses before it.
+fn elliptic_creation<'m>(
+    mentions: &'m [Mention],
+    t: &Text,
+    create: &[bool],
+) -> Option<&'m Mention> {
+    let words = &t.words;
+    let n = words.len();
+    if !mentions.iter().any(|m| m.strong) || !create.iter().any(|c| *c) {
+        return None;
+    }
+    let ended = t.hits.covered(Concept::Refusal, n);
+    let failed = t.hits.covered(Concept::Failure, n);
+    let passive = t.hits.covered(Concept::Passive, n);
+    let filler = t.hits.covered(Concept::Filler, n);
+    (0..n).find_map(|j| {
+        let clause = words[j].clause;
+        let first = (0..j)
+            .rev()
+            .take_while(|&i| words[i].clause == clause)
+            .all(|i| filler[i]);
+        let next = words.get(j + 1).filter(|w| w.clause == clause);
+        let bare = next.is_none() || ended[j + 1] || failed[j + 1] || passive[j + 1];
+        if !create[j] || !first || !bare || words[j].aside || clause == 0 {
+            return None;
+        }
+        mentions.iter().rev().find(|m| {
+            let c = words[m.start].clause;
+            m.strong && m.end <= j && c < clause && c + 2 >= clause && !words[m.start].aside
+        })
+    })
+}
+
+/// Words inside parentheses that list or exemplify (several clauses, "or", "and", "e.g.", or
+/// more than ten words) rather than name what was done: "(CreateAccessKey)",
+/// "(gcloud.iam.service-accounts.keys.create)" and "(creating token)" name the act; "(API
+/// keys, tokens or secrets)" does not.
+fn listing_asides(t: &Text) -> Vec<bool> {
+    const LISTING: [&str; 8] = ["or", "and", "eg", "e", "such", "like", "exampl", "includ"];
+    let words = &t.words;
+    let mut out = vec![false; words.len()];
+    if !words.iter().any(|w| w.aside) {
+        return out;
+    }
+    let mut i = 0;
+    while i < words.len() {
+        if !words[i].aside {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < words.len() && words[i].aside {
+            i += 1;
+        }
+        let run = &words[start..i];
+        let listing = run.len() > 10
+            || run.iter().any(|w| w.clause != run[0].clause)
+            || run.iter().any(|w| LISTING.contains(&w.stem.as_str()));
+        if listing {
+            out[start..i].iter_mut().for_each(|x| *x = true);
+        }
+    }
+    out
+}
+
+/// Creation words that are part of an identifier naming another act (`api_key.rotate.read`,
+/// `token.create.preview`) are no creation.
+fn not_in_other_act(t: &Text, mut create: Vec<bool>) -> Vec<bool> {
+    if !t.hits.any(Concept::NotCreate) {
+        return create;
+    }
+    let other = t.hits.covered(Concept::NotCreate, t.words.len());
+    let words = &t.words;
+    for j in 0..create.len() {
+        if !create[j] || !words[j].joined {
+            continue;
+        }
+        let near = |k: usize| {
+            words
+                .get(k)
+                .is_some_and(|w| w.joined && w.clause == words[j].clause)
+                && other[k]
+        };
+        if near(j + 1) || (j > 0 && near(j - 1)) {
+            create[j] = false;
+        }
+    }
+    create
 }
 
 /// Outside quotes: quoted words are names ('billing-api'), not causes.

@@ -335,6 +335,151 @@ fn whole_lines_are_events_or_not() {
     }
 }
 
+/// Structure, not phrases: each case is a shape the word lists alone would get wrong, with
+/// its hard negative beside it.
+#[test]
+fn structure_of_the_message_decides() {
+    let rules = rules();
+    use Cause::*;
+    let cases: [(&str, Option<Cause>); 28] = [
+        // The refusal is only a reason code; a bare key is the object of the verb...
+        ("Error creating key: FORBIDDEN", Some(Unknown)),
+        ("Error creating key: quota exceeded", Some(QuotaExceeded)),
+        // ...unless the record is about crypto or storage keys, or names an API (KMS).
+        ("Error creating key in redis: forbidden", None),
+        (
+            "CreateKey for alias/app denied: AccessDeniedException",
+            None,
+        ),
+        ("gpg: key generation failed: Permission denied", None),
+        // A bare creation clause refers to the credential before it.
+        (
+            "Too many personal access tokens for user ann (100); creation refused",
+            Some(QuotaExceeded),
+        ),
+        ("Too many open files; creation refused", None),
+        // A qualifier belongs to its own clause (the logger name is not "service token").
+        (
+            "c.a.keys.TokenService - token issuance denied: invalid jwt",
+            Some(Unauthenticated),
+        ),
+        // Words in parentheses that name the act count; a not-credential word there does not
+        // change the noun before it.
+        (
+            "could not create access token (JWT signature verification failed)",
+            Some(Unauthenticated),
+        ),
+        (
+            "ERROR: (gcloud.iam.service-accounts.keys.create) FAILED_PRECONDITION: Key creation is not allowed on this service account.",
+            Some(PolicyBlock),
+        ),
+        // Role names are evidence only as a requirement, not as a name.
+        (
+            "Unable to generate API key: only organization owners can create API keys",
+            Some(InsufficientRole),
+        ),
+        (
+            "auth token creation denied: you must be an organization manager",
+            Some(InsufficientRole),
+        ),
+        (
+            "failed to create API key for admin: forbidden",
+            Some(Unknown),
+        ),
+        (
+            "failed to create API key for admin: context deadline exceeded",
+            None,
+        ),
+        ("Created restricted key for member bob", None),
+        // AWS: no identity-based policy allows = a missing grant, not a blocking policy.
+        (
+            "AccessDenied: User: arn:aws:iam::1:user/dev is not authorized to perform: iam:CreateAccessKey on resource: user dev because no identity-based policy allows the iam:CreateAccessKey action",
+            Some(InsufficientRole),
+        ),
+        // A failure phrase inside a cause phrase reads as the cause.
+        (
+            "Could not create API key because the user session has timed out",
+            Some(Unauthenticated),
+        ),
+        ("Could not create API key: upstream timed out", None),
+        // A filesystem error is no refusal; a server-error status said in words neither.
+        (
+            "certbot: failed to create account key: permission denied writing /etc/le/accounts",
+            None,
+        ),
+        (
+            "ts=1 level=error event=token.create outcome=failure error=INTERNAL status=500",
+            None,
+        ),
+        (
+            "level=error event=token.create outcome=failure error=\"pq: duplicate key value violates unique constraint\"",
+            None,
+        ),
+        // "new" creates right before its credential, unless the credential is being used.
+        (
+            "Rejected new deploy token: the project has reached its cap of 20 tokens",
+            Some(QuotaExceeded),
+        ),
+        (
+            "Using new API key for tenant acme: request rejected (403)",
+            None,
+        ),
+        // An action name with a read, listing or check is no creation.
+        (
+            "level=warn action=api_key.rotate.read result=denied user=z",
+            None,
+        ),
+        (
+            "level=warn action=api_key.rotate result=denied user=z",
+            Some(Unknown),
+        ),
+        // An action named within its subsystem.
+        (
+            "level=warn svc=tokens op=mint status=denied err=ERR_TOO_MANY_TOKENS",
+            Some(QuotaExceeded),
+        ),
+        // Azure operations that mint keys, in an authorization error.
+        (
+            "AuthorizationFailed: The client sp-ops does not have authorization to perform action Microsoft.Storage/storageAccounts/regeneratekey/action",
+            Some(InsufficientRole),
+        ),
+        (
+            "[2024-06-07 12:22:00 ERR] CSRF token missing or invalid; rejecting form POST /settings/tokens",
+            None,
+        ),
+    ];
+    for (line, want) in cases {
+        let got = if line.contains('=') && !line.contains("ERR]") {
+            logfmt_cause(&rules, line)
+        } else {
+            event_cause(&rules, line)
+        };
+        assert_eq!(got, want, "{line}");
+    }
+}
+
+/// [`event_cause`] for a logfmt line.
+fn logfmt_cause(rules: &RuleSet, line: &str) -> Option<Cause> {
+    let Parsed::Record(record) = crate::format::logfmt::Logfmt.parse(line.as_bytes()) else {
+        return None;
+    };
+    let file: Arc<str> = Arc::from("t.log");
+    let ctx = Context {
+        rules,
+        now: chrono::Utc::now(),
+        redact: true,
+        near_misses: false,
+    };
+    let at = Position {
+        file: &file,
+        format: InputFormat::Logfmt,
+        line: 1,
+        record: None,
+        modified: None,
+    };
+    extract(*record, &ctx, at).map(|e| e.cause)
+}
+
 #[test]
 fn user_rules_extend_the_vocabulary_and_are_checked() {
     let extra = r#"

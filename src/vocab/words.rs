@@ -87,7 +87,7 @@ pub fn words(text: &str) -> Vec<Word> {
         }
         match (quote, b) {
             (Some(q), _) if b == q => quote = None,
-            (None, b'"' | b'\'') if i == 0 || !is_word_byte(bytes[i - 1]) => quote = Some(b),
+            (None, b'"' | b'\'' | b'`') if i == 0 || !is_word_byte(bytes[i - 1]) => quote = Some(b),
             (None, b'(') => depth += 1,
             (None, b')') => depth = depth.saturating_sub(1),
             _ => {}

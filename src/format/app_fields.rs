@@ -10,6 +10,9 @@
 //! and Datadog attributes (`body`, `enduser.id`, `usr.id`, `network.client.ip`).
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use super::record::{Outcome, Record, non_empty};
 use super::time;
@@ -211,6 +214,7 @@ const REQUEST_ID: &[&str] = &[
 ];
 const STATUS: &[&str] = &[
     "status",
+    "resp",
     "status_code",
     "statusCode",
     "http_status",
@@ -227,6 +231,7 @@ const STATUS: &[&str] = &[
 ];
 const METHOD: &[&str] = &[
     "method",
+    "verb",
     "http_method",
     "http.method",
     "request_method",
@@ -238,6 +243,7 @@ const METHOD: &[&str] = &[
 ];
 const PATH: &[&str] = &[
     "path",
+    "URI",
     "url",
     "uri",
     "route",
@@ -351,6 +357,9 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     if worded == Some(Worded::Failed) {
         record.attrs.push(("outcome", Cow::Borrowed("failure")));
     }
+    if record.path.as_deref().is_none_or(|p| !p.starts_with('/')) {
+        request_in_message(&mut record);
+    }
     if is_access_record(&record) {
         // A request log (method, path, status, no message): what a web server writes.
         let reason: Cow<str> = Cow::Owned(super::record::status_reason(record.status.unwrap_or(0)));
@@ -454,6 +463,47 @@ fn level_name(level: Cow<'_, str>) -> Cow<'_, str> {
     Cow::Borrowed(name)
 }
 
+/// A request summarised in the message (`"POST /api/keys HTTP/1.1" 401 61`, Gin's `| 403 |
+/// ... | POST "/api/v1/tokens"`, `POST /v1/tokens -> 403 Forbidden`): its method and path, and
+/// its status when no field gave one (the first status-like number after the request line,
+/// else before it).
+pub fn request_in_message(record: &mut Record<'_>) {
+    let Some(message) = record.message.as_deref() else {
+        return;
+    };
+    let Some(found) = REQUEST_LINE.captures(message) else {
+        return;
+    };
+    let (Some(method), Some(path), Some(all)) = (found.get(1), found.get(2), found.get(0)) else {
+        return;
+    };
+    let status = record.status.or_else(|| {
+        let after = status_numbers(&message[all.end()..]).next();
+        after.or_else(|| status_numbers(&message[..all.start()]).last())
+    });
+    let (method, path) = (method.as_str().to_string(), path.as_str().to_string());
+    record.method = Some(Cow::Owned(method));
+    record.path = Some(Cow::Owned(path));
+    if record.status.is_none() && status.is_some() {
+        record.status = status;
+        if record.outcome.is_none_or(|o| o == Outcome::Unstated) {
+            record.outcome = Some(outcome_from_status(status));
+        }
+    }
+}
+
+static REQUEST_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\b(GET|POST|PUT|PATCH|DELETE)\s+"?(/[^\s"]*)"#).expect("request line pattern")
+});
+
+/// Stand-alone three-digit numbers 100-599 (between blanks, `|`, quotes or `->`).
+fn status_numbers(text: &str) -> impl Iterator<Item = u16> + '_ {
+    text.split(|c: char| c.is_ascii_whitespace() || matches!(c, '|' | '"' | '>' | '(' | ')' | ','))
+        .filter(|t| t.len() == 3)
+        .filter_map(|t| t.parse::<u16>().ok())
+        .filter(|s| (100..=599).contains(s))
+}
+
 fn is_access_record(record: &Record<'_>) -> bool {
     record.message.is_none()
         && record.method.is_some()
@@ -478,5 +528,51 @@ fn join_text<'a>(
         (Some(m), Some(e)) if m.contains(e.as_ref()) => Some(m),
         (Some(m), Some(e)) => Some(Cow::Owned(format!("{m}: {e}"))),
         (m, e) => m.or(e),
+    }
+}
+
+#[cfg(test)]
+mod request_tests {
+    use super::*;
+
+    #[test]
+    fn request_summarised_in_a_message() {
+        let cases = [
+            (
+                r#"1.2.3.4 - - [x] "POST /api/keys HTTP/1.1" 401 61 "-""#,
+                "POST",
+                "/api/keys",
+                Some(401),
+            ),
+            (
+                r#"[GIN] 2025/01/14 - 09:08:12 | 403 |     1.204ms |     203.0.113.7 | POST     "/api/v1/tokens""#,
+                "POST",
+                "/api/v1/tokens",
+                Some(403),
+            ),
+            (
+                "POST /v1/tokens -> 403 Forbidden",
+                "POST",
+                "/v1/tokens",
+                Some(403),
+            ),
+            (
+                r#"[03/Sep/2024 16:29:40] "POST /api/v1/api-keys/ HTTP/1.1" 402 87"#,
+                "POST",
+                "/api/v1/api-keys/",
+                Some(402),
+            ),
+        ];
+        for (message, method, path, status) in cases {
+            let mut record = Record {
+                message: Some(Cow::Borrowed(message)),
+                ..Record::default()
+            };
+            request_in_message(&mut record);
+            assert_eq!(record.method.as_deref(), Some(method), "{message}");
+            assert_eq!(record.path.as_deref(), Some(path), "{message}");
+            assert_eq!(record.status, status, "{message}");
+            assert_eq!(record.outcome, Some(Outcome::Denied), "{message}");
+        }
     }
 }

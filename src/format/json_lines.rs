@@ -35,6 +35,14 @@ impl LogFormat for JsonLines {
         // Parsed as it is (JSON allows the surrounding blanks), so a malformed line gets the
         // same message whether or not the prefilter let it through.
         match serde_json::from_slice::<JsonObject<'a>>(raw) {
+            // A GCP LogEntry carries the app's own fields in `jsonPayload`.
+            Ok(object) if object.has("jsonPayload") => {
+                Parsed::Record(Box::new(app_record(|key| {
+                    object
+                        .lookup(key)
+                        .or_else(|| object.lookup(&format!("jsonPayload.{key}")))
+                })))
+            }
             Ok(object) => Parsed::Record(Box::new(app_record(|key| object.lookup(key)))),
             Err(_) => json_failure(raw),
         }

@@ -3,7 +3,6 @@
 //! layouts) are still records: their whole text is the message, with no time.
 
 use std::borrow::Cow;
-use std::sync::LazyLock;
 
 use nom::branch::alt;
 use nom::bytes::complete::{tag, tag_no_case, take_till, take_while, take_while_m_n};
@@ -11,7 +10,6 @@ use nom::character::complete::{char, one_of, space0, space1};
 use nom::combinator::{opt, recognize};
 use nom::sequence::delimited;
 use nom::{IResult, Parser};
-use regex::Regex;
 
 use super::app_fields::app_record;
 use super::json_object::JsonObject;
@@ -137,11 +135,8 @@ pub(crate) fn parse_line(line: &str) -> Parsed<'_> {
     if let Some(logger) = logger {
         record.attrs.push(("logger", Cow::Borrowed(logger)));
     }
-    if record.path.is_none() {
-        if let Some(found) = REQUEST_LINE.captures(message) {
-            record.method = found.get(1).map(|m| Cow::Borrowed(m.as_str()));
-            record.path = found.get(2).map(|m| Cow::Borrowed(m.as_str()));
-        }
+    if record.path.as_deref().is_none_or(|p| !p.starts_with('/')) {
+        super::app_fields::request_in_message(&mut record);
     }
     Parsed::Record(Box::new(record))
 }
@@ -207,9 +202,6 @@ fn klog(line: &str) -> IResult<&str, Klog<'_>> {
 }
 
 /// `POST /v1/keys` inside a message (access-log style lines written by the app itself).
-static REQUEST_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(GET|POST|PUT|PATCH|DELETE)\s+(/[^\s\x22]*)").expect("request line pattern")
-});
 
 fn header(line: &str) -> IResult<&str, Header<'_>> {
     let (rest, timestamp) =

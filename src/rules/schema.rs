@@ -36,6 +36,11 @@ pub struct ConceptSpec {
     /// For `cause.*`: words that veto the cause.
     #[serde(default)]
     pub unless: Vec<String>,
+    /// For `credential`: the prefilter looks for each entry whole (its words joined by a
+    /// blank, `-`, `_`, `.` or nothing), not for its longest word: for credentials whose
+    /// longest word is common ("app password": "password" is in every failed login).
+    #[serde(default)]
+    pub whole: bool,
 }
 
 /// `[[action]]`: a key-generation action, recognised by structured name, message or path.
@@ -342,6 +347,9 @@ pub(super) fn compile_concept(file: &str, spec: ConceptSpec) -> Result<ConceptWo
             "`action` is only for `credential` and `credential.weak`".into(),
         ));
     }
+    if spec.whole && concept != Concept::Credential {
+        return Err(err("`whole` is only for `credential`".into()));
+    }
     if !spec.unless.is_empty() && !matches!(concept, Concept::Cause(_)) {
         return Err(err("`unless` is only for `cause.*` concepts".into()));
     }
@@ -362,5 +370,6 @@ pub(super) fn compile_concept(file: &str, spec: ConceptSpec) -> Result<ConceptWo
         action: spec.action,
         words: spec.words,
         unless: spec.unless,
+        whole: spec.whole,
     })
 }

@@ -145,6 +145,8 @@ pub fn cause_priority(cause: Cause) -> i64 {
 struct Phrase {
     stems: Vec<String>,
     action: Option<String>,
+    /// The entry's words as written, when the prefilter looks for them whole.
+    whole: Option<Vec<String>>,
 }
 
 /// The phrases of one concept.
@@ -159,14 +161,27 @@ impl List {
     }
 }
 
+/// Where the phrase `stems` matching at `start` ends, if it does: its words in order within
+/// one clause, with up to two `skip` words between them, and up to three words of any kind
+/// where the phrase has a `~` ("missing ~ permission": "missing the Overall/Administer
+/// permission").
 fn match_at(stems: &[String], words: &[Word], start: usize, skip: &[String]) -> Option<usize> {
     let clause = words[start].clause;
-    let (mut at, mut skipped) = (start + 1, 0);
+    let (mut at, mut skipped, mut gap) = (start + 1, 0, 0);
     for stem in &stems[1..] {
+        if stem == GAP {
+            gap = 3;
+            continue;
+        }
         loop {
             let word = words.get(at).filter(|w| w.clause == clause)?;
             if &word.stem == stem {
                 break;
+            }
+            if gap > 0 {
+                gap -= 1;
+                at += 1;
+                continue;
             }
             if skipped < 2 && skip.contains(&word.stem) {
                 skipped += 1;
@@ -175,10 +190,14 @@ fn match_at(stems: &[String], words: &[Word], start: usize, skip: &[String]) -> 
             }
             return None;
         }
+        gap = 0;
         at += 1;
     }
     Some(at)
 }
+
+/// The word of a phrase that stands for up to three words of any kind.
+const GAP: &str = "~";
 
 /// One cause's words, and words that veto them ("limit" is no key quota next to "rate").
 #[derive(Debug, Default)]
@@ -194,6 +213,8 @@ pub struct ConceptWords {
     pub action: Option<String>,
     pub words: Vec<String>,
     pub unless: Vec<String>,
+    /// The prefilter looks for each entry whole, not for its longest word.
+    pub whole: bool,
 }
 
 /// Which list a phrase belongs to.
@@ -263,7 +284,19 @@ impl Vocabulary {
             ..Vocabulary::default()
         };
         for list in lists {
-            let phrases = list.words.iter().filter_map(|w| phrase(w, &list.action));
+            let mut entries: Vec<String> = list.words.iter().flat_map(|w| expand(w)).collect();
+            if list.concept == Concept::Credential {
+                let compounds: Vec<String> =
+                    entries.iter().filter_map(|e| closed_compound(e)).collect();
+                entries.extend(compounds);
+            }
+            let phrases = entries.iter().filter_map(|w| {
+                let mut p = phrase(w, &list.action)?;
+                if list.whole {
+                    p.whole = Some(w.split_whitespace().map(str::to_ascii_lowercase).collect());
+                }
+                Some(p)
+            });
             match list.concept {
                 Concept::Cause(cause) => {
                     let entry = vocab.cause_list(cause);
@@ -271,7 +304,8 @@ impl Vocabulary {
                     let unless: Vec<Phrase> = list
                         .unless
                         .iter()
-                        .filter_map(|w| phrase(w, &None))
+                        .flat_map(|w| expand(w))
+                        .filter_map(|w| phrase(&w, &None))
                         .collect();
                     let entry = vocab.cause_list(cause);
                     unless.into_iter().for_each(|p| entry.unless.add(p));
@@ -378,7 +412,10 @@ impl Vocabulary {
         let mut out: Vec<String> = phrases
             .iter()
             .filter(|p| p.stems.len() == 1 || !p.stems.iter().any(|s| single.contains(&s)))
-            .flat_map(|p| phrase_literals(&p.stems))
+            .flat_map(|p| match &p.whole {
+                Some(words) => whole_literals(words),
+                None => phrase_literals(&p.stems),
+            })
             .collect();
         out.sort();
         out.dedup();
@@ -388,6 +425,21 @@ impl Vocabulary {
             .cloned()
             .collect();
         kept
+    }
+}
+
+/// The literals of an entry looked for whole: its words joined by a blank, `-`, `_`, `.` or
+/// nothing; a single word followed by what may end it (a blank, punctuation, a plural `s`).
+fn whole_literals(words: &[String]) -> Vec<String> {
+    match words {
+        [word] => [" ", "_", "-", ".", ":", ",", ")", "s", "\"", "'", "="]
+            .iter()
+            .map(|end| format!("{word}{end}"))
+            .collect(),
+        _ => ["", " ", "-", "_", "."]
+            .iter()
+            .map(|sep| words.join(sep))
+            .collect(),
     }
 }
 
@@ -402,25 +454,72 @@ fn phrase_literals(stems: &[String]) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A word list entry as a phrase, `None` when it has no word at all.
+/// A word list entry as a phrase, `None` when it has no word at all. `~` stands for up to
+/// three words of any kind.
 fn phrase(text: &str, action: &Option<String>) -> Option<Phrase> {
-    let stems: Vec<String> = words(text).into_iter().map(|w| w.stem).collect();
+    let mut stems: Vec<String> = Vec::new();
+    for token in text.split_whitespace() {
+        match token {
+            GAP if !stems.is_empty() && stems.last().is_some_and(|s| s != GAP) => {
+                stems.push(GAP.to_string())
+            }
+            GAP => {}
+            _ => stems.extend(words(token).into_iter().map(|w| w.stem)),
+        }
+    }
+    if stems.last().is_some_and(|s| s == GAP) {
+        stems.pop();
+    }
     (!stems.is_empty()).then(|| Phrase {
         stems,
         action: action.clone(),
+        whole: None,
     })
+}
+
+/// A word list entry with its alternatives spelled out: `{token|session} expired` is
+/// "token expired" and "session expired" (groups multiply; no nesting).
+pub fn expand(entry: &str) -> Vec<String> {
+    let Some(open) = entry.find('{') else {
+        return vec![entry.to_string()];
+    };
+    let Some(len) = entry[open..].find('}') else {
+        return vec![entry.to_string()];
+    };
+    let (head, group, tail) = (
+        &entry[..open],
+        &entry[open + 1..open + len],
+        &entry[open + len + 1..],
+    );
+    group
+        .split('|')
+        .flat_map(|alt| expand(&format!("{head}{}{tail}", alt.trim())))
+        .collect()
+}
+
+/// A credential of several words also written as one (`deploy key` as `deploykey`,
+/// `app password` as `AppPassword` lower-cased).
+fn closed_compound(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    (parts.len() > 1
+        && parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_alphanumeric())))
+    .then(|| parts.concat())
 }
 
 /// Why a word list entry is unusable, if it is (for the rule loader's errors).
 pub fn check_entry(concept: Concept, text: &str) -> Option<String> {
-    let stems: Vec<String> = words(text).into_iter().map(|w| w.stem).collect();
-    if stems.is_empty() {
-        return Some(format!("word {text:?} has no letters or digits"));
-    }
-    if concept.prefiltered() && stems.iter().all(|s| s.len() < 3) {
-        return Some(format!(
-            "word {text:?} needs a word of 3 or more letters (the prefilter looks for it)"
-        ));
+    for text in expand(text) {
+        let stems: Vec<String> = phrase(&text, &None).map(|p| p.stems).unwrap_or_default();
+        if stems.is_empty() {
+            return Some(format!("word {text:?} has no letters or digits"));
+        }
+        if concept.prefiltered() && stems.iter().all(|s| s.len() < 3 || s == GAP) {
+            return Some(format!(
+                "word {text:?} needs a word of 3 or more letters (the prefilter looks for it)"
+            ));
+        }
     }
     None
 }

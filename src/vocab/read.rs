@@ -32,6 +32,10 @@ pub struct Reading {
     /// Causes whose `unless` words occur: no rule may give them ("two-factor authentication
     /// required" is no missing sign-in).
     pub vetoed: Vec<Cause>,
+    /// Cause words come in a clause after the act, as the reason an error chain gives
+    /// ("mint token: quota: user already has 10 tokens"), not beside it ("generated a key
+    /// after upgrading the plan").
+    pub cause_after_act: bool,
 }
 
 impl Reading {
@@ -96,16 +100,24 @@ impl Vocabulary {
         let (mentions, blocked) = self.mentions(&t, false);
         let create = not_in_other_act(&t, t.hits.covered(Concept::Create, n));
         let listed = listing_asides(&t);
-        let action = mentions
+        let created = mentions
             .iter()
             .filter(|m| !listed[m.start..m.end].iter().any(|x| *x))
             .find(|m| self.is_created(m, &t, &create))
-            .or_else(|| elliptic_creation(&mentions, &t, &create))
-            .map(|m| {
-                m.action
-                    .clone()
-                    .unwrap_or_else(|| "create_credential".into())
-            });
+            .or_else(|| elliptic_creation(&mentions, &t, &create));
+        let action = created.map(|m| {
+            m.action
+                .clone()
+                .unwrap_or_else(|| "create_credential".into())
+        });
+        let cause_after_act = created.is_some_and(|m| {
+            let act = t.words[m.start].clause;
+            t.hits.found.iter().any(|&(slot, s, e, _)| {
+                matches!(slot, Slot::CauseWords(_))
+                    && t.words[s].clause > act
+                    && unquoted(&t.words[s..e])
+            })
+        });
         // Words that name the credential are no evidence of how its creation ended
         // ("restricted key", "admin token", "developer key").
         let mut named = vec![false; n];
@@ -131,8 +143,21 @@ impl Vocabulary {
         for &(s, e, _) in &not_refusals {
             not_refusal[s..e].iter_mut().for_each(|x| *x = true);
         }
+        let cause = self.cause(&t, &named, &not_refusal);
+        // "Rejected access key request: payload invalid": refused for a reason that is no
+        // refusal (stated after it, no cause named).
+        let reason_after = |s: usize| {
+            cause.is_none()
+                && not_refusals
+                    .iter()
+                    .any(|&(ns, _, _)| t.words[ns].clause > t.words[s].clause)
+        };
         let refusal_hit = t.hits.list(Concept::Refusal).iter().any(|&(s, e, _)| {
-            (s..e).all(|i| !not_refusal[i]) && !stray_number(&t.words, s, e) && outside(s, e)
+            (s..e).all(|i| !not_refusal[i])
+                && !stray_number(&t.words, s, e)
+                && outside(s, e)
+                && !file_error(&t.words, s)
+                && !reason_after(s)
         });
         let any_not_refusal = not_refusal.iter().any(|x| *x);
         let not_refusal_word = not_refusals
@@ -150,8 +175,9 @@ impl Vocabulary {
             not_refusal: any_not_refusal,
             not_refusal_word,
             blocked_credential: blocked && !mentions.iter().any(|m| m.strong),
-            cause: self.cause(&t, &named, &not_refusal),
+            cause,
             vetoed: self.vetoed(&t),
+            cause_after_act,
             action,
         }
     }
@@ -210,7 +236,12 @@ impl Vocabulary {
                 .iter()
                 .any(|&(s, e, _)| !words[s].aside && (s..e).all(|i| !refusal[i]));
         for (start, end, p) in weak {
-            if found.iter().any(|m| m.weak_at <= start && start < m.end) || session {
+            // `CreateToken`: an API's name says exactly what it creates, even in a sign-in.
+            let run = words[start].run;
+            let named_act = words[start].joined
+                && (0..words.len()).any(|k| words[k].run == run && create_at[k]);
+            if found.iter().any(|m| m.weak_at <= start && start < m.end) || (session && !named_act)
+            {
                 continue;
             }
             let same = |i: usize| {
@@ -227,7 +258,12 @@ impl Vocabulary {
             let qualifier = qualifiers
                 .iter()
                 .find(|&&(s, e, _)| e == start && same(s) && same(e - 1));
-            if qualifier.is_none() && !context && !self.bare_object(t, start) {
+            // A bare "key" in a record about cryptographic or storage keys is one of those,
+            // whatever else it names ("kms:CreateKey ... arn:aws:iam::...").
+            let crypto =
+                !bare_ok && words[start].stem == "key" && t.hits.any(Concept::NotCredentialContext);
+            let bare = named_act || self.bare_object(t, start);
+            if qualifier.is_none() && (crypto || (!context && !bare)) {
                 continue;
             }
             found.push(Mention {
@@ -261,15 +297,16 @@ impl Vocabulary {
         let create = t.hits.covered(Concept::Create, n);
         let filler = t.hits.covered(Concept::Filler, n);
         let clause = words[start].clause;
-        // "key creation denied": the noun, then how it ended, refused in so many words.
-        // "Key generation" stays out: that is what crypto libraries log.
+        // "key creation denied", "refusing key request": the noun, then the act, refused in
+        // so many words in its clause (crypto libraries' "key generation failed" is not).
         let refusal = t.hits.list(Concept::Refusal);
-        let after = words
-            .get(start + 1)
-            .is_some_and(|w| w.clause == clause && !w.stem.starts_with("generat"))
-            && create[start + 1]
+        let adjacent = t.hits.covered(Concept::CreateAdjacent, n);
+        let after = words.get(start + 1).is_some_and(|w| w.clause == clause)
+            && (create[start + 1] || adjacent[start + 1])
             && !words[start].joined
-            && refusal.iter().any(|&(s, _, _)| s > start + 1);
+            && refusal
+                .iter()
+                .any(|&(s, _, _)| words[s].clause == clause && (s > start + 1 || s < start));
         // A separate verb: `CreateKey` is an API's name (KMS), not a sentence.
         let before = (0..start)
             .rev()
@@ -454,23 +491,37 @@ fn elliptic_creation<'m>(
     let failed = t.hits.covered(Concept::Failure, n);
     let passive = t.hits.covered(Concept::Passive, n);
     let filler = t.hits.covered(Concept::Filler, n);
+    let how_it_ended = |k: usize| ended[k] || failed[k] || passive[k];
     (0..n).find_map(|j| {
         let clause = words[j].clause;
+        if !create[j] || words[j].aside {
+            return None;
+        }
         let first = (0..j)
             .rev()
             .take_while(|&i| words[i].clause == clause)
             .all(|i| filler[i]);
         let next = words.get(j + 1).filter(|w| w.clause == clause);
-        let bare = next.is_none() || ended[j + 1] || failed[j + 1] || passive[j + 1];
-        if !create[j] || !first || !bare || words[j].aside || clause == 0 {
+        let bare = next.is_none() || how_it_ended(j + 1);
+        // "request to create one was declined", "delete one before generating another".
+        let pronoun = next.is_some_and(|w| PRONOUNS.contains(&w.stem.as_str()))
+            && words
+                .get(j + 2)
+                .filter(|w| w.clause == clause)
+                .is_none_or(|_| how_it_ended(j + 2));
+        if !(pronoun || (first && bare && clause > 0)) {
             return None;
         }
         mentions.iter().rev().find(|m| {
             let c = words[m.start].clause;
-            m.strong && m.end <= j && c < clause && c + 2 >= clause && !words[m.start].aside
+            let before = if pronoun { c <= clause } else { c < clause };
+            m.strong && m.end <= j && before && c + 2 >= clause && !words[m.start].aside
         })
     })
 }
+
+/// Words that stand for a credential named before them ("create one", "generate another").
+const PRONOUNS: [&str; 4] = ["one", "another", "it", "them"];
 
 /// Words inside parentheses that list or exemplify (several clauses, "or", "and", "e.g.", or
 /// more than ten words) rather than name what was done: "(CreateAccessKey)",
@@ -505,7 +556,7 @@ fn listing_asides(t: &Text) -> Vec<bool> {
 }
 
 /// Creation words that are part of an identifier naming another act (`api_key.rotate.read`,
-/// `token.create.preview`) are no creation.
+/// `token.create.preview`, `disableServiceAccountKeyCreation`) are no creation.
 fn not_in_other_act(t: &Text, mut create: Vec<bool>) -> Vec<bool> {
     if !t.hits.any(Concept::NotCreate) {
         return create;
@@ -516,22 +567,26 @@ fn not_in_other_act(t: &Text, mut create: Vec<bool>) -> Vec<bool> {
         if !create[j] || !words[j].joined {
             continue;
         }
-        let near = |k: usize| {
-            words
-                .get(k)
-                .is_some_and(|w| w.joined && w.clause == words[j].clause)
-                && other[k]
-        };
-        if near(j + 1) || (j > 0 && near(j - 1)) {
+        let run = words[j].run;
+        let same_run = (0..words.len()).filter(|&k| words[k].run == run);
+        if same_run.into_iter().any(|k| other[k]) {
             create[j] = false;
         }
     }
     create
 }
 
-/// Outside quotes: quoted words are names ('billing-api'), not causes.
+/// "open /var/lib/app/keys/jwt.pem: permission denied": the operating system refused a file
+/// operation (a refusal right after a file path), not a request.
+fn file_error(words: &[Word], start: usize) -> bool {
+    let eacces = matches!(words[start].stem.as_str(), "permiss" | "access" | "deni");
+    eacces && start > 0 && words[start - 1].path && !words[start - 1].quoted
+}
+
+/// Outside quotes and slash-separated names: quoted words ('billing-api') and paths
+/// (`acme/payments-api`) are names, not causes.
 fn unquoted(words: &[Word]) -> bool {
-    words.iter().all(|w| !w.quoted)
+    words.iter().all(|w| !w.quoted && !w.path)
 }
 
 /// A lone number that is no HTTP status: part of an identifier (`ak_403`), or not beside a

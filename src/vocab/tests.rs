@@ -569,3 +569,60 @@ fn numbers_are_statuses_only_beside_status_words() {
         assert!(rules.vocab.read(text).refused(false), "{text}");
     }
 }
+
+/// `PROBE=file cargo test --lib probe -- --ignored --nocapture`: each line's words and
+/// reading, for working on the vocabulary.
+#[test]
+#[ignore]
+fn probe() {
+    let rules = rules();
+    let Ok(path) = std::env::var("PROBE") else {
+        return;
+    };
+    for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
+        let words: Vec<String> = crate::vocab::words(line)
+            .iter()
+            .map(|w| {
+                let flags = format!(
+                    "{}{}{}{}",
+                    if w.joined { "j" } else { "" },
+                    if w.quoted { "q" } else { "" },
+                    if w.aside { "a" } else { "" },
+                    if w.field_name { "f" } else { "" }
+                );
+                format!(
+                    "{}{}{}",
+                    w.stem,
+                    w.clause,
+                    if flags.is_empty() {
+                        String::new()
+                    } else {
+                        format!("/{flags}")
+                    }
+                )
+            })
+            .collect();
+        println!(
+            "{line}\n  words: {}\n  {:?}\n  event: {:?}\n",
+            words.join(" "),
+            rules.vocab.read(line),
+            event_cause(&rules, line)
+        );
+    }
+}
+
+#[test]
+#[ignore]
+fn probe_record() {
+    let Ok(path) = std::env::var("PROBE") else {
+        return;
+    };
+    for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
+        if let Parsed::Record(r) = crate::format::text::Text.parse(line.as_bytes()) {
+            println!(
+                "{:?} {:?} {:?} {:?} {:?}",
+                r.method, r.path, r.status, r.outcome, r.message
+            );
+        }
+    }
+}

@@ -19,11 +19,17 @@ pub struct Word {
     pub quoted: bool,
     /// Inside parentheses: an aside (a list of examples), not what the message reports.
     pub aside: bool,
+    /// Part of a slash-separated name (`acme/payments-api`, `/var/lib/keys/api.pem`,
+    /// `Overall/Administer`): a name, not evidence for a cause.
+    pub path: bool,
+    /// Which identifier run the word came from (words of `disableServiceAccountKeyCreation`
+    /// share one).
+    pub run: u32,
 }
 
 /// Keys of `key=value` pairs whose values are words to read (reasons, outcomes, actions);
 /// the values of other keys (`user=`, `client=`, `ip=`) are names and are left out.
-const TEXT_KEYS: [&str; 30] = [
+const TEXT_KEYS: [&str; 31] = [
     "msg",
     "message",
     "error",
@@ -54,6 +60,7 @@ const TEXT_KEYS: [&str; 30] = [
     "verdict",
     "summary",
     "text",
+    "rule",
 ];
 
 /// The words of `text`, in order.
@@ -61,8 +68,10 @@ pub fn words(text: &str) -> Vec<Word> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut clause = 0u32;
-    let mut quote: Option<u8> = None;
+    // The open quote, and whether it encloses a name (not a field's value or a sentence).
+    let mut quote: Option<(u8, bool)> = None;
     let mut depth = 0u32;
+    let mut runs = 0u32;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -76,18 +85,24 @@ pub fn words(text: &str) -> Vec<Word> {
             let flags = Flags {
                 clause,
                 field_name,
-                quoted: quote.is_some(),
+                quoted: quote.is_some_and(|(_, name)| name),
                 aside: depth > 0,
+                path: in_path(bytes, start, i),
+                run: runs,
             };
+            runs += 1;
             push_run(run, flags, &mut out);
             if field_name && !is_text_key(run) {
                 i = skip_value(bytes, i + 1);
             }
             continue;
         }
+        let escaped = i > 0 && bytes[i - 1] == b'\\';
         match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (None, b'"' | b'\'' | b'`') if i == 0 || !is_word_byte(bytes[i - 1]) => quote = Some(b),
+            (Some((q, _)), _) if b == q && !escaped => quote = None,
+            (None, b'"' | b'\'' | b'`') if i == 0 || !is_word_byte(bytes[i - 1]) => {
+                quote = Some((b, encloses_name(bytes, i)));
+            }
             (None, b'(') => depth += 1,
             (None, b')') => depth = depth.saturating_sub(1),
             _ => {}
@@ -98,6 +113,52 @@ pub fn words(text: &str) -> Vec<Word> {
         i += 1;
     }
     out
+}
+
+/// Whether the quote opening at `i` encloses a name (`client 'billing-api'`, `cannot
+/// "create"`): not a field's value (`error="..."`, `"reason":"..."`) and at most three words.
+fn encloses_name(bytes: &[u8], i: usize) -> bool {
+    let q = bytes[i];
+    if i > 0 && matches!(bytes[i - 1], b'=' | b':') {
+        return false;
+    }
+    let mut words = 0;
+    let mut in_word = false;
+    for (j, &b) in bytes.iter().enumerate().skip(i + 1) {
+        if b == q && bytes[j - 1] != b'\\' {
+            return true;
+        }
+        let word = !b.is_ascii_whitespace();
+        if word && !in_word {
+            words += 1;
+            if words > 3 {
+                return false;
+            }
+        }
+        in_word = word;
+    }
+    true
+}
+
+/// Whether the run `start..end` is part of a slash-separated token (`acme/api`, `/var/x`).
+fn in_path(bytes: &[u8], start: usize, end: usize) -> bool {
+    let mut a = start;
+    while a > 0
+        && !bytes[a - 1].is_ascii_whitespace()
+        && !matches!(bytes[a - 1], b'"' | b'\'' | b'(' | b'=' | b'[')
+    {
+        a -= 1;
+    }
+    let mut b = end;
+    while b < bytes.len()
+        && !bytes[b].is_ascii_whitespace()
+        && !matches!(bytes[b], b'"' | b'\'' | b')' | b',' | b']')
+    {
+        b += 1;
+    }
+    let token = &bytes[a..b];
+    let token = token.strip_suffix(b":").unwrap_or(token);
+    token.windows(2).any(|w| w[0] == b'/' && is_word_byte(w[1]))
 }
 
 fn is_text_key(key: &str) -> bool {
@@ -117,7 +178,10 @@ fn skip_value(bytes: &[u8], i: usize) -> usize {
         }
         _ => {
             let mut j = i;
-            while j < bytes.len() && !bytes[j].is_ascii_whitespace() && bytes[j] != b',' {
+            while j < bytes.len()
+                && !bytes[j].is_ascii_whitespace()
+                && !matches!(bytes[j], b',' | b')' | b']' | b'}' | b';')
+            {
                 j += 1;
             }
             j
@@ -158,6 +222,8 @@ struct Flags {
     field_name: bool,
     quoted: bool,
     aside: bool,
+    path: bool,
+    run: u32,
 }
 
 fn push_run(run: &str, flags: Flags, out: &mut Vec<Word>) {
@@ -176,6 +242,8 @@ fn push_run(run: &str, flags: Flags, out: &mut Vec<Word>) {
                 field_name: flags.field_name,
                 quoted: flags.quoted,
                 aside: flags.aside,
+                path: flags.path,
+                run: flags.run,
             });
         }
     }

@@ -187,6 +187,7 @@ fn vocab_text<'r>(record: &'r Record<'_>) -> Cow<'r, str> {
         record.action.as_deref(),
         record.message.as_deref(),
         record.attr("reasons"),
+        record.attr("spoken"),
         record.error_code.as_deref(),
     ];
     let present: Vec<&str> = parts
@@ -284,24 +285,9 @@ fn is_denied(record: &Record<'_>, rules: &RuleSet, text: &str, reading: Option<&
             Some(r) => {
                 r.refused(outcome_failure(record))
                     || (rules.text_says_denied(text) && !r.only_not_refusal())
-                    || (error_level(record)
-                        && r.cause.is_some()
-                        && r.cause_after_act
-                        && !r.not_refusal_word)
             }
         },
     }
-}
-
-/// Logged as an error (`level=error`, `E0605`, `ERROR`): the act failed, so a stated cause
-/// ("mint token: quota: user already has 10 tokens") says why it was refused.
-fn error_level(record: &Record<'_>) -> bool {
-    record.attr("level").is_some_and(|l| {
-        matches!(
-            l.to_ascii_lowercase().as_str(),
-            "error" | "err" | "e" | "fatal" | "crit" | "critical" | "alert" | "emerg"
-        )
-    })
 }
 
 /// An outcome field that says "failure" (not which kind).

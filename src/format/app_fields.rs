@@ -273,10 +273,12 @@ const ACTION: &[&str] = &[
     "eventName",
     "event",
     "type",
+    "evt.name",
 ];
 /// Fields that say how the request ended, in words (`outcome=denied`, `result=success`).
 const OUTCOME: &[&str] = &[
     "outcome",
+    "evt.outcome",
     "event.outcome",
     "outcome.result",
     "result",
@@ -463,6 +465,39 @@ fn level_name(level: Cow<'_, str>) -> Cow<'_, str> {
     Cow::Borrowed(name)
 }
 
+/// Words in a field name that say its value is said in words (`cf_message`, `deny_reason`,
+/// `twilio_code`, `errors`, `exc_info`, `diagnostic_summary`): read by the vocabulary
+/// besides the conventional fields, so an app's own field names need no list.
+const SPOKEN: &[&str] = &[
+    "message", "msg", "error", "err", "reason", "code", "detail", "desc", "why", "cause",
+    "body", "exc", "exception", "summary", "problem", "hint", "outcome", "result", "decision",
+];
+
+/// Every field whose name says its value is words (and that the record does not already
+/// hold), joined for the vocabulary as the `spoken` attribute.
+pub fn spoken_fields<'a>(record: &mut Record<'a>, fields: Vec<(Cow<'a, str>, Cow<'a, str>)>) {
+    let mut said: Vec<Cow<'a, str>> = Vec::new();
+    for (key, value) in fields {
+        let name = key.rsplit('.').next().unwrap_or(&key).to_ascii_lowercase();
+        let spoken = SPOKEN.iter().any(|w| name.contains(w));
+        let words = value.len() <= 4096 && value.bytes().any(|b| b.is_ascii_alphabetic());
+        if !spoken || !words {
+            continue;
+        }
+        let known = record.message.as_deref().is_some_and(|m| m.contains(value.as_ref()))
+            || record.attr("reasons").is_some_and(|r| r.contains(value.as_ref()))
+            || record.action.as_deref() == Some(value.as_ref())
+            || said.iter().any(|s| s.contains(value.as_ref()));
+        if !known {
+            said.push(value);
+        }
+    }
+    if !said.is_empty() {
+        let joined = said.iter().map(|s| s.as_ref()).collect::<Vec<_>>().join(". ");
+        record.attrs.push(("spoken", Cow::Owned(joined)));
+    }
+}
+
 /// A request summarised in the message (`"POST /api/keys HTTP/1.1" 401 61`, Gin's `| 403 |
 /// ... | POST "/api/v1/tokens"`, `POST /v1/tokens -> 403 Forbidden`): its method and path, and
 /// its status when no field gave one (the first status-like number after the request line,
@@ -481,7 +516,8 @@ pub fn request_in_message(record: &mut Record<'_>) {
         let after = status_numbers(&message[all.end()..]).next();
         after.or_else(|| status_numbers(&message[..all.start()]).last())
     });
-    let (method, path) = (method.as_str().to_string(), path.as_str().to_string());
+    let path = path.as_str().trim_end_matches([':', ',', ';', '.', ')']);
+    let (method, path) = (method.as_str().to_string(), path.to_string());
     record.method = Some(Cow::Owned(method));
     record.path = Some(Cow::Owned(path));
     if record.status.is_none() && status.is_some() {

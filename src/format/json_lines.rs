@@ -2,7 +2,7 @@
 //! [`app_fields`](super::app_fields). Values are borrowed from the line: a top-level object is
 //! read as key -> raw JSON, and only the values a rule needs are decoded.
 
-use super::app_fields::app_record;
+use super::app_fields::{app_record, spoken_fields};
 use super::json_object::JsonObject;
 use super::sniff::Sample;
 use super::{LogFormat, Parsed, json_failure};
@@ -37,13 +37,22 @@ impl LogFormat for JsonLines {
         match serde_json::from_slice::<JsonObject<'a>>(raw) {
             // A GCP LogEntry carries the app's own fields in `jsonPayload`.
             Ok(object) if object.has("jsonPayload") => {
-                Parsed::Record(Box::new(app_record(|key| {
+                let mut record = app_record(|key| {
                     object
                         .lookup(key)
                         .or_else(|| object.lookup(&format!("jsonPayload.{key}")))
-                })))
+                });
+                let payload = object.raw_at(&["jsonPayload"]);
+                if let Some(inner) = payload.and_then(|p| JsonObject::parse(p.get().as_bytes()).ok()) {
+                    spoken_fields(&mut record, inner.scalars());
+                }
+                Parsed::Record(Box::new(record))
             }
-            Ok(object) => Parsed::Record(Box::new(app_record(|key| object.lookup(key)))),
+            Ok(object) => {
+                let mut record = app_record(|key| object.lookup(key));
+                spoken_fields(&mut record, object.scalars());
+                Parsed::Record(Box::new(record))
+            }
             Err(_) => json_failure(raw),
         }
     }

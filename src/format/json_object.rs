@@ -51,6 +51,31 @@ impl<'a> JsonObject<'a> {
             .unwrap_or_default()
     }
 
+    /// Every scalar field, and those of objects one level down as `parent.child`, in
+    /// document order (for reading every field that says something in words).
+    pub fn scalars(&self) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+        let mut out = Vec::new();
+        for (key, value) in &self.fields {
+            match value.get().as_bytes().first() {
+                Some(b'{') => {
+                    if let Ok(inner) = JsonObject::parse(value.get().as_bytes()) {
+                        for (k, v) in &inner.fields {
+                            if let Some(text) = scalar(v) {
+                                out.push((Cow::Owned(format!("{key}.{k}")), text));
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    if let Some(text) = scalar(value) {
+                        out.push((key.clone(), text));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Whether the object has this key at the top level.
     pub fn has(&self, key: &str) -> bool {
         self.raw(key).is_some()

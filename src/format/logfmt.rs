@@ -11,7 +11,7 @@ use nom::combinator::{map, opt};
 use nom::sequence::{delimited, preceded};
 use nom::{IResult, Parser};
 
-use super::app_fields::app_record;
+use super::app_fields::{app_record, spoken_fields};
 use super::record::with_text;
 use super::sniff::Sample;
 use super::{LogFormat, Parsed};
@@ -54,7 +54,10 @@ fn parse_pairs(line: &str) -> Parsed<'_> {
 
 /// The app record of a line's pairs.
 pub(crate) fn record<'a>(pairs: &[(&'a str, Cow<'a, str>)]) -> Parsed<'a> {
-    Parsed::Record(Box::new(app_record(|key| lookup(pairs, key))))
+    let mut record = app_record(|key| lookup(pairs, key));
+    let fields = pairs.iter().map(|(k, v)| (Cow::Borrowed(*k), v.clone()));
+    spoken_fields(&mut record, fields.collect());
+    Parsed::Record(Box::new(record))
 }
 
 /// The pairs of a line that looks like logfmt (at least three pairs, the first at the

@@ -201,8 +201,6 @@ fn klog(line: &str) -> IResult<&str, Klog<'_>> {
     ))
 }
 
-/// `POST /v1/keys` inside a message (access-log style lines written by the app itself).
-
 fn header(line: &str) -> IResult<&str, Header<'_>> {
     let (rest, timestamp) =
         alt((delimited(char('['), timestamp, char(']')), timestamp)).parse(line)?;

@@ -147,6 +147,9 @@ struct Phrase {
     action: Option<String>,
     /// The entry's words as written, when the prefilter looks for them whole.
     whole: Option<Vec<String>>,
+    /// Written as one word from an entry of several (`deploykey`): the entry's literals
+    /// cover it.
+    compound: bool,
 }
 
 /// The phrases of one concept.
@@ -284,19 +287,22 @@ impl Vocabulary {
             ..Vocabulary::default()
         };
         for list in lists {
-            let mut entries: Vec<String> = list.words.iter().flat_map(|w| expand(w)).collect();
-            if list.concept == Concept::Credential {
-                let compounds: Vec<String> =
-                    entries.iter().filter_map(|e| closed_compound(e)).collect();
-                entries.extend(compounds);
-            }
-            let phrases = entries.iter().filter_map(|w| {
-                let mut p = phrase(w, &list.action)?;
-                if list.whole {
-                    p.whole = Some(w.split_whitespace().map(str::to_ascii_lowercase).collect());
-                }
-                Some(p)
-            });
+            let entries: Vec<String> = list.words.iter().flat_map(|w| expand(w)).collect();
+            let compounds: Vec<String> = match list.concept {
+                Concept::Credential => entries.iter().filter_map(|e| closed_compound(e)).collect(),
+                _ => Vec::new(),
+            };
+            let written = entries.iter().map(|e| (e, false));
+            let phrases = written
+                .chain(compounds.iter().map(|e| (e, true)))
+                .filter_map(|(w, compound)| {
+                    let mut p = phrase(w, &list.action)?;
+                    if list.whole && !compound {
+                        p.whole = Some(w.split_whitespace().map(str::to_ascii_lowercase).collect());
+                    }
+                    p.compound = compound;
+                    Some(p)
+                });
             match list.concept {
                 Concept::Cause(cause) => {
                     let entry = vocab.cause_list(cause);
@@ -409,12 +415,41 @@ impl Vocabulary {
             .filter(|p| p.stems.len() == 1)
             .map(|p| &p.stems[0])
             .collect();
+        // A phrase's literal is not a word another stage already looks for ("not created" is
+        // looked for as "not", not as "creat"; "token expired" as "expir").
+        let others: Vec<&String> = [
+            Concept::Credential,
+            Concept::CredentialWeak,
+            Concept::Create,
+            Concept::CreateAdjacent,
+        ]
+        .iter()
+        .filter(|c| !concepts.contains(c))
+        .filter_map(|c| self.lists.get(c))
+        .flat_map(|l| l.phrases.iter())
+        .filter(|p| p.stems.len() == 1)
+        .map(|p| &p.stems[0])
+        .collect();
+        // How many phrases hold each word: a phrase is looked for by the word most share
+        // ("not issued", "not created" and "not permitted" all by "not").
+        // Credentials are looked for by their own longest word ("application password" by
+        // "applicat", not by the "password" several share).
+        let mut shared: HashMap<&String, usize> = HashMap::new();
+        let by_credential = concepts.contains(&Concept::Credential);
+        for p in phrases.iter().filter(|_| !by_credential) {
+            let mut seen: Vec<&String> = p.stems.iter().collect();
+            seen.sort();
+            seen.dedup();
+            seen.into_iter()
+                .for_each(|s| *shared.entry(s).or_default() += 1);
+        }
         let mut out: Vec<String> = phrases
             .iter()
+            .filter(|p| !p.compound)
             .filter(|p| p.stems.len() == 1 || !p.stems.iter().any(|s| single.contains(&s)))
             .flat_map(|p| match &p.whole {
                 Some(words) => whole_literals(words),
-                None => phrase_literals(&p.stems),
+                None => phrase_literals(&p.stems, &others, &shared),
             })
             .collect();
         out.sort();
@@ -429,10 +464,11 @@ impl Vocabulary {
 }
 
 /// The literals of an entry looked for whole: its words joined by a blank, `-`, `_`, `.` or
-/// nothing; a single word followed by what may end it (a blank, punctuation, a plural `s`).
+/// nothing; a single word followed by what usually ends it (a blank, a plural `s`, `:`, `,`,
+/// `)`, or `-`/`_` in an identifier).
 fn whole_literals(words: &[String]) -> Vec<String> {
     match words {
-        [word] => [" ", "_", "-", ".", ":", ",", ")", "s", "\"", "'", "="]
+        [word] => [" ", "s", ":", ",", ")", "-", "_"]
             .iter()
             .map(|end| format!("{word}{end}"))
             .collect(),
@@ -443,13 +479,23 @@ fn whole_literals(words: &[String]) -> Vec<String> {
     }
 }
 
-/// The literals of a phrase: those of its longest stem (the first of equal length: "may
-/// not" is looked for as "may").
-fn phrase_literals(stems: &[String]) -> Vec<String> {
-    stems
-        .iter()
-        .rev()
-        .max_by_key(|s| s.len())
+/// The literals of a phrase: those of the stem most phrases share, the longest of those
+/// (the first of equal length: "may lack" is looked for as "may"), not one in `avoid`
+/// unless every stem is.
+fn phrase_literals(
+    stems: &[String],
+    avoid: &[&String],
+    shared: &HashMap<&String, usize>,
+) -> Vec<String> {
+    let longest = |allowed: &dyn Fn(&String) -> bool| {
+        stems
+            .iter()
+            .rev()
+            .filter(|s| s.len() >= 3 && allowed(s))
+            .max_by_key(|s| (shared.get(s).copied().unwrap_or(0), s.len()))
+    };
+    longest(&|s| !avoid.contains(&s))
+        .or_else(|| longest(&|_| true))
         .map(|s| words::literals_of_stem(s))
         .unwrap_or_default()
 }
@@ -474,6 +520,7 @@ fn phrase(text: &str, action: &Option<String>) -> Option<Phrase> {
         stems,
         action: action.clone(),
         whole: None,
+        compound: false,
     })
 }
 

@@ -17,6 +17,9 @@ pub struct Reading {
     /// An explicit refusal ("denied", "403", "cannot create"), not part of a non-refusal
     /// phrase such as "connection refused".
     pub refusal: bool,
+    /// The only refusal words are the operating system's about a file ("open
+    /// /var/lib/keys/api.pem: permission denied"): denial wording does not count either.
+    pub file_refusal_only: bool,
     /// A failure word ("failed", "unable", "error").
     pub failure: bool,
     /// A failure that is not a refusal ("timeout", "already exists", "503").
@@ -32,10 +35,6 @@ pub struct Reading {
     /// Causes whose `unless` words occur: no rule may give them ("two-factor authentication
     /// required" is no missing sign-in).
     pub vetoed: Vec<Cause>,
-    /// Cause words come in a clause after the act, as the reason an error chain gives
-    /// ("mint token: quota: user already has 10 tokens"), not beside it ("generated a key
-    /// after upgrading the plan").
-    pub cause_after_act: bool,
 }
 
 impl Reading {
@@ -52,7 +51,7 @@ impl Reading {
     /// Whether a failure that is not a refusal is all the words say: no refusal word and no
     /// cause (then refusal wording of the rules does not count either).
     pub fn only_not_refusal(&self) -> bool {
-        self.not_refusal && !self.refusal && self.cause.is_none()
+        (self.not_refusal || self.file_refusal_only) && !self.refusal && self.cause.is_none()
     }
 }
 
@@ -110,14 +109,6 @@ impl Vocabulary {
                 .clone()
                 .unwrap_or_else(|| "create_credential".into())
         });
-        let cause_after_act = created.is_some_and(|m| {
-            let act = t.words[m.start].clause;
-            t.hits.found.iter().any(|&(slot, s, e, _)| {
-                matches!(slot, Slot::CauseWords(_))
-                    && t.words[s].clause > act
-                    && unquoted(&t.words[s..e])
-            })
-        });
         // Words that name the credential are no evidence of how its creation ended
         // ("restricted key", "admin token", "developer key").
         let mut named = vec![false; n];
@@ -152,6 +143,11 @@ impl Vocabulary {
                     .iter()
                     .any(|&(ns, _, _)| t.words[ns].clause > t.words[s].clause)
         };
+        let file_refusal = t
+            .hits
+            .list(Concept::Refusal)
+            .iter()
+            .any(|&(s, _, _)| file_error(&t.words, s));
         let refusal_hit = t.hits.list(Concept::Refusal).iter().any(|&(s, e, _)| {
             (s..e).all(|i| !not_refusal[i])
                 && !stray_number(&t.words, s, e)
@@ -175,9 +171,9 @@ impl Vocabulary {
             not_refusal: any_not_refusal,
             not_refusal_word,
             blocked_credential: blocked && !mentions.iter().any(|m| m.strong),
+            file_refusal_only: file_refusal && !refusal_hit,
             cause,
             vetoed: self.vetoed(&t),
-            cause_after_act,
             action,
         }
     }
@@ -276,9 +272,13 @@ impl Vocabulary {
         }
         let before = found.len();
         found.retain(|m| {
-            !not.iter().any(|&(s, _, _)| {
+            !not.iter().any(|&(s, e, _)| {
                 let last = &words[m.end - 1];
-                s == m.end && words[s].clause == last.clause && words[s].aside == last.aside
+                let names_it = words.get(e).is_some_and(|w| w.quoted && !words[s].quoted);
+                s == m.end
+                    && words[s].clause == last.clause
+                    && words[s].aside == last.aside
+                    && !names_it
             })
         });
         blocked |= found.len() < before;
@@ -301,8 +301,13 @@ impl Vocabulary {
         // so many words in its clause (crypto libraries' "key generation failed" is not).
         let refusal = t.hits.list(Concept::Refusal);
         let adjacent = t.hits.covered(Concept::CreateAdjacent, n);
+        let generation = words
+            .get(start + 1)
+            .is_some_and(|w| w.stem.starts_with("generat"));
+        let request = adjacent.get(start + 2).copied().unwrap_or(false);
         let after = words.get(start + 1).is_some_and(|w| w.clause == clause)
             && (create[start + 1] || adjacent[start + 1])
+            && (!generation || request)
             && !words[start].joined
             && refusal
                 .iter()
@@ -368,16 +373,30 @@ impl Vocabulary {
         let passive = t.hits.covered(Concept::Passive, n);
         let adjacent = t.hits.covered(Concept::CreateAdjacent, n);
         let mut j = m.end;
+        // `DeployTokensController#create`, `ApiKeyService.create`: the rest of the
+        // identifier that names the credential, then the act.
+        let run = words[m.end - 1].run;
+        let adjacent_at = t.hits.covered(Concept::CreateAdjacent, n);
+        while j < n && words[j].joined && words[j].run == run && !create[j] && !adjacent_at[j] {
+            j += 1;
+        }
         if m.strong
             && words
                 .get(j)
                 .is_some_and(|w| w.stem == "for" && w.clause == clause)
         {
-            // "for <name>" or "for <kind> <name>", then the verb.
-            let name = (j + 1..n.min(j + 3))
-                .take_while(|&k| words[k].clause == clause && !passive[k] && !create[k])
-                .count();
-            j += 1 + name;
+            // "for <name>" or "for <kind> <name>" (a name is one identifier, `partner-acme`),
+            // then the verb.
+            let mut k = j + 1;
+            let mut names = 0;
+            while k < n && names < 2 && words[k].clause == clause && !passive[k] && !create[k] {
+                let run = words[k].run;
+                while k < n && words[k].run == run {
+                    k += 1;
+                }
+                names += 1;
+            }
+            j = k;
         }
         let limit = n.min(j + 5);
         while j < limit {
@@ -410,7 +429,8 @@ impl Vocabulary {
     fn cause(&self, t: &Text, named: &[bool], not_refusal: &[bool]) -> Option<(Cause, i64)> {
         let vetoed = self.vetoed(t);
         let evidence = |s: usize, e: usize| {
-            unquoted(&t.words[s..e])
+            unquoted(&t.words[s..s + 1])
+                && unquoted(&t.words[e - 1..e])
                 && !stray_number(&t.words, s, e)
                 && (s..e).any(|i| !named[i])
                 && (s..e).any(|i| !not_refusal[i])
@@ -579,8 +599,15 @@ fn not_in_other_act(t: &Text, mut create: Vec<bool>) -> Vec<bool> {
 /// "open /var/lib/app/keys/jwt.pem: permission denied": the operating system refused a file
 /// operation (a refusal right after a file path), not a request.
 fn file_error(words: &[Word], start: usize) -> bool {
-    let eacces = matches!(words[start].stem.as_str(), "permiss" | "access" | "deni");
-    eacces && start > 0 && words[start - 1].path && !words[start - 1].quoted
+    let mut at = start;
+    if words[at].stem == "deni"
+        && at > 0
+        && matches!(words[at - 1].stem.as_str(), "permiss" | "access")
+    {
+        at -= 1;
+    }
+    let eacces = matches!(words[at].stem.as_str(), "permiss" | "access" | "deni");
+    eacces && at > 0 && words[at - 1].path && !words[at - 1].quoted
 }
 
 /// Outside quotes and slash-separated names: quoted words ('billing-api') and paths
@@ -611,12 +638,13 @@ fn stray_number(words: &[Word], start: usize, end: usize) -> bool {
     if word.joined {
         return true;
     }
-    let before = start
-        .checked_sub(1)
-        .and_then(|i| words.get(i))
-        .filter(|w| w.clause == word.clause);
+    let before = start.checked_sub(1).and_then(|i| words.get(i));
+    let before = before.filter(|w| w.clause == word.clause || w.path);
     let after = words.get(end).filter(|w| w.clause == word.clause);
-    let status_before = before.is_some_and(|w| BEFORE.iter().any(|b| w.stem.starts_with(b)));
+    // "POST https://api.example.com/v2/keys: 401": a status right after the request.
+    let status_before = before.is_some_and(|w| {
+        BEFORE.iter().any(|b| w.stem.starts_with(b)) || (w.path && w.clause + 1 == word.clause)
+    });
     let status_after = after.is_some_and(|w| AFTER.iter().any(|a| w.stem.starts_with(a)));
     !(start == 0 || status_before || status_after)
 }

@@ -29,7 +29,7 @@ pub struct Word {
 
 /// Keys of `key=value` pairs whose values are words to read (reasons, outcomes, actions);
 /// the values of other keys (`user=`, `client=`, `ip=`) are names and are left out.
-const TEXT_KEYS: [&str; 31] = [
+const TEXT_KEYS: [&str; 32] = [
     "msg",
     "message",
     "error",
@@ -61,6 +61,7 @@ const TEXT_KEYS: [&str; 31] = [
     "summary",
     "text",
     "rule",
+    "statuscode",
 ];
 
 /// The words of `text`, in order.
@@ -333,11 +334,14 @@ fn strip_inflection(w: &mut String) {
 /// Substrings one of which every word with this stem contains (ASCII case-insensitively):
 /// the stem itself, and for a final `i` also the spelling with `y`.
 pub fn literals_of_stem(stem: &str) -> Vec<String> {
-    let mut out = vec![stem.to_string()];
-    if let Some(base) = stem.strip_suffix('i') {
-        out.push(format!("{base}y"));
+    let Some(base) = stem.strip_suffix('i') else {
+        return vec![stem.to_string()];
+    };
+    // After a vowel the `y` stays in every form ("keys", "keyed"): only that spelling.
+    if base.ends_with(['a', 'e', 'o', 'u']) {
+        return vec![format!("{base}y")];
     }
-    out
+    vec![stem.to_string(), format!("{base}y")]
 }
 
 #[cfg(test)]

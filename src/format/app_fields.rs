@@ -274,11 +274,13 @@ const ACTION: &[&str] = &[
     "event",
     "type",
     "evt.name",
+    "grpc.method",
 ];
 /// Fields that say how the request ended, in words (`outcome=denied`, `result=success`).
 const OUTCOME: &[&str] = &[
     "outcome",
     "evt.outcome",
+    "grpc.code",
     "event.outcome",
     "outcome.result",
     "result",
@@ -290,6 +292,7 @@ const OUTCOME: &[&str] = &[
 /// tokens service's mint).
 const COMPONENT: &[&str] = &[
     "svc",
+    "controller",
     "component",
     "logger",
     "logger_name",
@@ -412,9 +415,8 @@ fn outcome_word(value: &str) -> Option<Worded> {
     match word.as_str() {
         "deny" | "denied" | "reject" | "rejected" | "refused" | "blocked" | "forbidden"
         | "forbid" | "unauthorized" | "unauthorised" | "disallowed" | "prohibited"
-        | "not_allowed" | "not_permitted" | "permission_denied" | "access_denied" => {
-            Some(Worded::Denied)
-        }
+        | "not_allowed" | "not_permitted" | "permission_denied" | "access_denied"
+        | "permissiondenied" | "unauthenticated" => Some(Worded::Denied),
         "failure" | "failed" | "fail" | "error" => Some(Worded::Failed),
         "success" | "succeeded" | "successful" | "ok" | "allow" | "allowed" | "granted"
         | "permitted" | "accepted" | "created" | "completed" => Some(Worded::Succeeded),
@@ -469,8 +471,25 @@ fn level_name(level: Cow<'_, str>) -> Cow<'_, str> {
 /// `twilio_code`, `errors`, `exc_info`, `diagnostic_summary`): read by the vocabulary
 /// besides the conventional fields, so an app's own field names need no list.
 const SPOKEN: &[&str] = &[
-    "message", "msg", "error", "err", "reason", "code", "detail", "desc", "why", "cause",
-    "body", "exc", "exception", "summary", "problem", "hint", "outcome", "result", "decision",
+    "message",
+    "msg",
+    "error",
+    "err",
+    "reason",
+    "code",
+    "detail",
+    "desc",
+    "why",
+    "cause",
+    "body",
+    "exc",
+    "exception",
+    "summary",
+    "problem",
+    "hint",
+    "outcome",
+    "result",
+    "decision",
 ];
 
 /// Every field whose name says its value is words (and that the record does not already
@@ -484,8 +503,13 @@ pub fn spoken_fields<'a>(record: &mut Record<'a>, fields: Vec<(Cow<'a, str>, Cow
         if !spoken || !words {
             continue;
         }
-        let known = record.message.as_deref().is_some_and(|m| m.contains(value.as_ref()))
-            || record.attr("reasons").is_some_and(|r| r.contains(value.as_ref()))
+        let known = record
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains(value.as_ref()))
+            || record
+                .attr("reasons")
+                .is_some_and(|r| r.contains(value.as_ref()))
             || record.action.as_deref() == Some(value.as_ref())
             || said.iter().any(|s| s.contains(value.as_ref()));
         if !known {
@@ -493,7 +517,11 @@ pub fn spoken_fields<'a>(record: &mut Record<'a>, fields: Vec<(Cow<'a, str>, Cow
         }
     }
     if !said.is_empty() {
-        let joined = said.iter().map(|s| s.as_ref()).collect::<Vec<_>>().join(". ");
+        let joined = said
+            .iter()
+            .map(|s| s.as_ref())
+            .collect::<Vec<_>>()
+            .join(". ");
         record.attrs.push(("spoken", Cow::Owned(joined)));
     }
 }

@@ -43,7 +43,9 @@ impl LogFormat for JsonLines {
                         .or_else(|| object.lookup(&format!("jsonPayload.{key}")))
                 });
                 let payload = object.raw_at(&["jsonPayload"]);
-                if let Some(inner) = payload.and_then(|p| JsonObject::parse(p.get().as_bytes()).ok()) {
+                if let Some(inner) =
+                    payload.and_then(|p| JsonObject::parse(p.get().as_bytes()).ok())
+                {
                     spoken_fields(&mut record, inner.scalars());
                 }
                 Parsed::Record(Box::new(record))

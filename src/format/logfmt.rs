@@ -137,7 +137,7 @@ fn token_end(input: &str) -> usize {
 
 fn pair(input: &str) -> IResult<&str, (&str, Cow<'_, str>)> {
     let (rest, key) = key(input)?;
-    let (rest, value) = preceded(tag("="), alt((quoted, bare))).parse(rest)?;
+    let (rest, value) = preceded(tag("="), alt((quoted, single_quoted, bare))).parse(rest)?;
     Ok((rest, (key, value)))
 }
 
@@ -157,6 +157,19 @@ fn quoted(input: &str) -> IResult<&str, Cow<'_, str>> {
         unescape(s.unwrap_or(""))
     })
     .parse(input)
+}
+
+/// `key='value'` (Python's key=value loggers, structlog's console renderer).
+fn single_quoted(input: &str) -> IResult<&str, Cow<'_, str>> {
+    let (rest, body) = delimited(char('\''), opt(is_not("'")), char('\'')).parse(input)?;
+    // Only a whole value: `key='a b'` then a blank or the end, not `key='s-x`.
+    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            input,
+            nom::error::ErrorKind::Char,
+        )));
+    }
+    Ok((rest, Cow::Borrowed(body.unwrap_or(""))))
 }
 
 fn unescape(s: &str) -> Cow<'_, str> {

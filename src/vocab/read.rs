@@ -111,9 +111,14 @@ impl Vocabulary {
         });
         // Words that name the credential are no evidence of how its creation ended
         // ("restricted key", "admin token", "developer key").
+        // So are the words of a noun made something else ("CSRF token missing" says nothing
+        // of how a creation ended).
         let mut named = vec![false; n];
         for m in &mentions {
-            named[m.weak_at..m.end].iter_mut().for_each(|x| *x = true);
+            named[m.start..m.end].iter_mut().for_each(|x| *x = true);
+        }
+        for &(s, e) in &blocked {
+            named[s..e].iter_mut().for_each(|x| *x = true);
         }
         let outside = |s: usize, e: usize| (s..e).any(|i| !named[i]);
         // A cause phrase that holds a non-refusal phrase reads as the cause ("session has timed
@@ -137,12 +142,8 @@ impl Vocabulary {
         let cause = self.cause(&t, &named, &not_refusal);
         // "Rejected access key request: payload invalid": refused for a reason that is no
         // refusal (stated after it, no cause named).
-        let reason_after = |s: usize| {
-            cause.is_none()
-                && not_refusals
-                    .iter()
-                    .any(|&(ns, _, _)| t.words[ns].clause > t.words[s].clause)
-        };
+        let reason_after =
+            |s: usize| cause.is_none() && not_refusals.iter().any(|&(ns, _, _)| ns > s);
         let file_refusal = t
             .hits
             .list(Concept::Refusal)
@@ -170,7 +171,7 @@ impl Vocabulary {
                 .any(|&(s, e, _)| outside(s, e)),
             not_refusal: any_not_refusal,
             not_refusal_word,
-            blocked_credential: blocked && !mentions.iter().any(|m| m.strong),
+            blocked_credential: !blocked.is_empty() && !mentions.iter().any(|m| m.strong),
             file_refusal_only: file_refusal && !refusal_hit,
             cause,
             vetoed: self.vetoed(&t),
@@ -198,10 +199,10 @@ impl Vocabulary {
             .map(|m| m.action.unwrap_or_else(|| "create_credential".into()))
     }
 
-    /// Credential mentions, blocked ones left out, and whether a noun was blocked by its
-    /// neighbours ("CSRF token"). `bare_ok`: a bare noun counts even in a session context or
-    /// without context words (an action field names its object exactly).
-    fn mentions(&self, t: &Text, bare_ok: bool) -> (Vec<Mention>, bool) {
+    /// Credential mentions, blocked ones left out, and the word spans of nouns blocked by
+    /// their neighbours ("CSRF token"). `bare_ok`: a bare noun counts even in a session
+    /// context or without context words (an action field names its object exactly).
+    fn mentions(&self, t: &Text, bare_ok: bool) -> (Vec<Mention>, Vec<(usize, usize)>) {
         let words = &t.words;
         let mut found: Vec<Mention> = t
             .hits
@@ -217,9 +218,9 @@ impl Vocabulary {
             .collect();
         let weak = t.hits.list(Concept::CredentialWeak);
         if weak.is_empty() && found.is_empty() {
-            return (found, false);
+            return (found, Vec::new());
         }
-        let mut blocked = false;
+        let mut blocked = Vec::new();
         let create_at = t.hits.covered(Concept::Create, words.len());
         let qualifiers = t.hits.list(Concept::Qualifier);
         let not = t.hits.list(Concept::NotCredential);
@@ -244,11 +245,11 @@ impl Vocabulary {
                 words[i].clause == words[start].clause && words[i].aside == words[start].aside
             };
             // "KMS data key", "encryption master key"; not "error creating key".
-            let blocked_before = not
-                .iter()
-                .any(|&(_, e, _)| (e == start || (e + 1 == start && !create_at[e])) && same(e - 1));
-            if blocked_before {
-                blocked = true;
+            let blocked_before = not.iter().find(|&&(_, e, _)| {
+                (e == start || (e + 1 == start && !create_at[e])) && same(e - 1)
+            });
+            if let Some(&(s, _, _)) = blocked_before {
+                blocked.push((s, end));
                 continue;
             }
             let qualifier = qualifiers
@@ -270,18 +271,21 @@ impl Vocabulary {
                 action: self.action_of(Concept::CredentialWeak, p),
             });
         }
-        let before = found.len();
         found.retain(|m| {
-            !not.iter().any(|&(s, e, _)| {
+            let after = not.iter().find(|&&(s, e, _)| {
                 let last = &words[m.end - 1];
                 let names_it = words.get(e).is_some_and(|w| w.quoted && !words[s].quoted);
                 s == m.end
                     && words[s].clause == last.clause
                     && words[s].aside == last.aside
                     && !names_it
-            })
+            });
+            if let Some(&(_, e, _)) = after {
+                blocked.push((m.start, e));
+            }
+            after.is_none()
         });
-        blocked |= found.len() < before;
+        found.retain(|m| !inside_a_name(m, t));
         found.sort_by_key(|m| m.start);
         (found, blocked)
     }
@@ -607,7 +611,39 @@ fn file_error(words: &[Word], start: usize) -> bool {
         at -= 1;
     }
     let eacces = matches!(words[at].stem.as_str(), "permiss" | "access" | "deni");
-    eacces && at > 0 && words[at - 1].path && !words[at - 1].quoted
+    let path_before = at > 0 && words[at - 1].path && !words[at - 1].quoted;
+    // Python's `PermissionError: [Errno 13] Permission denied: '/home/x/.aws/credentials'`.
+    let end = (start..words.len()).find(|&i| {
+        words[i].stem != "permiss" && words[i].stem != "deni" && words[i].stem != "access"
+    });
+    let path_after = end.is_some_and(|i| words[i].path && words[i].quoted);
+    eacces && (path_before || path_after)
+}
+
+/// A credential named inside a longer identifier that names something else
+/// (`acme-api-keys-archive`, a bucket): two or more words besides it and no act in it.
+fn inside_a_name(m: &Mention, t: &Text) -> bool {
+    let words = &t.words;
+    let run = words[m.start].run;
+    if !words[m.start].joined || words[m.end - 1].run != run {
+        return false;
+    }
+    let n = words.len();
+    let acts = [
+        Concept::Create,
+        Concept::CreateAdjacent,
+        Concept::NotCreate,
+        Concept::Refusal,
+        Concept::Failure,
+    ];
+    let covered: Vec<Vec<bool>> = acts.iter().map(|c| t.hits.covered(*c, n)).collect();
+    let in_run: Vec<usize> = (0..n).filter(|&k| words[k].run == run).collect();
+    let others = in_run
+        .iter()
+        .filter(|&&k| k < m.start || k >= m.end)
+        .count();
+    let act = in_run.iter().any(|&k| covered.iter().any(|c| c[k]));
+    others >= 2 && !act
 }
 
 /// Outside quotes and slash-separated names: quoted words ('billing-api') and paths

@@ -233,10 +233,11 @@ impl Vocabulary {
                 .iter()
                 .any(|&(s, e, _)| !words[s].aside && (s..e).all(|i| !refusal[i]));
         for (start, end, p) in weak {
-            // `CreateToken`: an API's name says exactly what it creates, even in a sign-in.
+            // `CreateToken`: an API's name, verb then noun, says exactly what it creates, even
+            // in a sign-in ("key-generation" is no API's name).
             let run = words[start].run;
-            let named_act = words[start].joined
-                && (0..words.len()).any(|k| words[k].run == run && create_at[k]);
+            let named_act =
+                words[start].joined && (0..start).any(|k| words[k].run == run && create_at[k]);
             if found.iter().any(|m| m.weak_at <= start && start < m.end) || (session && !named_act)
             {
                 continue;

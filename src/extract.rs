@@ -210,14 +210,15 @@ fn find_action(
     rules: &RuleSet,
 ) -> Option<Found> {
     // The vocabulary vetoes a phrase match when it sees the credential but not as the
-    // object being created ("unable to create pods: ... no API token found"), and a path
+    // object being created ("unable to create pods: ... no API token found") or only as
+    // something else ("CSRF token", the bucket `acme-api-keys-archive`), and a path
     // match of an app line whose only credential word is something else ("CSRF token
     // missing; rejecting POST /settings/tokens").
     let vetoed = |by| {
         reading.is_some_and(|r| {
             r.action.is_none()
                 && match by {
-                    MatchedBy::Message => r.strong_credential,
+                    MatchedBy::Message => r.strong_credential || r.credential_in_name,
                     MatchedBy::Path => platform == Platform::App && r.blocked_credential,
                     MatchedBy::Name => false,
                 }

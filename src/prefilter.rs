@@ -46,6 +46,9 @@ pub struct Prefilter {
 }
 
 struct Stages {
+    /// How many literals the anchor search holds (Teddy holds 32 well).
+    #[cfg(test)]
+    anchor_count: usize,
     anchors: Anchors,
     tagged: Tagged,
     /// Worded formats need a refusal literal (or an unconditional one).
@@ -173,11 +176,16 @@ impl Prefilter {
         ]) else {
             return Prefilter { stages: None };
         };
-        let Some(anchors) = Anchors::new(&shortest(anchors)) else {
+        let anchors = shortest(anchors);
+        #[cfg(test)]
+        let anchor_count = anchors.len();
+        let Some(anchors) = Anchors::new(&anchors) else {
             return Prefilter { stages: None };
         };
         Prefilter {
             stages: Some(Stages {
+                #[cfg(test)]
+                anchor_count,
                 anchors,
                 tagged,
                 needs_refusal: lists.refusal.is_some(),
@@ -426,6 +434,24 @@ mod tests {
 
     fn prefilters() -> Prefilters {
         Prefilters::new(&RuleSet::load(&[] as &[&str]).expect("built-in rules"))
+    }
+
+    /// Teddy, the SIMD anchor search, is fastest with at most 32 literals ("slim"); with more
+    /// it is twice as slow ("fat"), and past 64 it is not used at all.
+    #[test]
+    fn every_format_has_few_anchors() {
+        let all = prefilters();
+        for format in InputFormat::ALL {
+            let Some(stages) = &all.for_format(format).stages else {
+                continue;
+            };
+            assert!(
+                matches!(stages.anchors, Anchors::Packed(_)),
+                "{format:?}: no SIMD anchor search"
+            );
+            let n = stages.anchor_count;
+            assert!(n <= 32, "{format:?}: {n} anchors");
+        }
     }
 
     /// Words the prefilter knows and words it does not, to build lines from.

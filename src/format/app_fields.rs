@@ -534,6 +534,10 @@ pub fn request_in_message(record: &mut Record<'_>) {
     let Some(message) = record.message.as_deref() else {
         return;
     };
+    // A request line has a path after a blank or a quote: most messages have neither.
+    if !message.contains(" /") && !message.contains(" \"/") {
+        return;
+    }
     let Some(found) = REQUEST_LINE.captures(message) else {
         return;
     };

@@ -249,15 +249,6 @@ impl Hits {
     fn any(&self, concept: Concept) -> bool {
         self.of(Slot::List(concept)).next().is_some()
     }
-
-    /// For each of `n` words, whether a phrase of `concept` covers it.
-    fn covered(&self, concept: Concept, n: usize) -> Vec<bool> {
-        let mut marks = vec![false; n];
-        for (start, end, _) in self.of(Slot::List(concept)) {
-            marks[start..end].iter_mut().for_each(|m| *m = true);
-        }
-        marks
-    }
 }
 
 /// Every word list, compiled.
@@ -463,18 +454,25 @@ impl Vocabulary {
     }
 }
 
-/// The literals of an entry looked for whole: its words joined by a blank, `-`, `_`, `.` or
-/// nothing; a single word followed by what usually ends it (a blank, a plural `s`, `:`, `,`,
-/// `)`, or `-`/`_` in an identifier).
+/// The literals of an entry looked for whole: its words joined by a blank, `-`, `_` or
+/// nothing; a single word followed by what usually ends it (a blank, a plural `s`, `:`).
+/// Few, so the anchor search keeps few literals.
 fn whole_literals(words: &[String]) -> Vec<String> {
     match words {
-        [word] => [" ", "s", ":", ",", ")", "-", "_"]
+        [word] => [" ", "s", ":"]
             .iter()
             .map(|end| format!("{word}{end}"))
             .collect(),
-        _ => ["", " ", "-", "_", "."]
+        // Without the first letter: "pp password" is in every "app password", and the
+        // anchor search then does not stop at every "ap" of "api".
+        _ => ["", " ", "-", "_"]
             .iter()
-            .map(|sep| words.join(sep))
+            .map(|sep| {
+                let joined = words.join(sep);
+                let mut chars = joined.chars();
+                chars.next();
+                chars.as_str().to_string()
+            })
             .collect(),
     }
 }

@@ -2,6 +2,8 @@
 //! object of a creation act (before it: "failed to mint a new credential"; after it: "API key
 //! could not be created", "token generation"), and collect refusal, failure and cause words.
 
+use std::borrow::Cow;
+
 use super::{Concept, Hits, Slot, Vocabulary, Word, cause_priority, words};
 use crate::event::Cause;
 
@@ -30,6 +32,9 @@ pub struct Reading {
     /// A credential noun was named but made something else by its neighbours ("CSRF
     /// token", "session key"), and no credential is named besides.
     pub blocked_credential: bool,
+    /// A credential was named only inside another thing's name (the bucket
+    /// `acme-api-keys-archive`).
+    pub credential_in_name: bool,
     /// The cause the words name, with its priority.
     pub cause: Option<(Cause, i64)>,
     /// Causes whose `unless` words occur: no rule may give them ("two-factor authentication
@@ -67,10 +72,56 @@ struct Mention {
     action: Option<String>,
 }
 
+/// The credential mentions of a message, and the nouns that were something else.
+#[derive(Debug, Default)]
+struct Mentions {
+    found: Vec<Mention>,
+    /// Word spans of credential nouns made something else by their neighbours ("CSRF
+    /// token") or named inside another thing's name.
+    blocked: Vec<(usize, usize)>,
+    /// A credential was named inside another thing's name (`acme-api-keys-archive`).
+    in_a_name: bool,
+}
+
 /// One message's words and every phrase match in them.
 struct Text {
     words: Vec<Word>,
     hits: Hits,
+    /// For each concept with a match, which words its phrases cover (computed once).
+    covers: Vec<(Concept, Vec<bool>)>,
+}
+
+impl Text {
+    fn new(words: Vec<Word>, hits: Hits) -> Text {
+        let n = words.len();
+        let mut covers: Vec<(Concept, Vec<bool>)> = Vec::new();
+        for &(slot, start, end, _) in &hits.found {
+            let Slot::List(concept) = slot else {
+                continue;
+            };
+            let at = match covers.iter().position(|(c, _)| *c == concept) {
+                Some(at) => at,
+                None => {
+                    covers.push((concept, vec![false; n]));
+                    covers.len() - 1
+                }
+            };
+            covers[at].1[start..end].iter_mut().for_each(|m| *m = true);
+        }
+        Text {
+            words,
+            hits,
+            covers,
+        }
+    }
+
+    /// Which words phrases of `concept` cover.
+    fn covered(&self, concept: Concept) -> Cow<'_, [bool]> {
+        match self.covers.iter().find(|(c, _)| *c == concept) {
+            Some((_, marks)) => Cow::Borrowed(marks),
+            None => Cow::Owned(vec![false; self.words.len()]),
+        }
+    }
 }
 
 impl Vocabulary {
@@ -91,13 +142,17 @@ impl Vocabulary {
         }
         let words: Vec<Word> = words(text).into_iter().filter(|w| !w.field_name).collect();
         let hits = self.find(&words);
-        let t = Text { words, hits };
+        let t = Text::new(words, hits);
         if !full && !t.hits.any(Concept::Credential) && !t.hits.any(Concept::CredentialWeak) {
             return Reading::default();
         }
         let n = t.words.len();
-        let (mentions, blocked) = self.mentions(&t, false);
-        let create = not_in_other_act(&t, t.hits.covered(Concept::Create, n));
+        let Mentions {
+            found: mentions,
+            blocked,
+            in_a_name,
+        } = self.mentions(&t, false);
+        let create = not_in_other_act(&t, t.covered(Concept::Create).into_owned());
         let listed = listing_asides(&t);
         let created = mentions
             .iter()
@@ -172,6 +227,7 @@ impl Vocabulary {
             not_refusal: any_not_refusal,
             not_refusal_word,
             blocked_credential: !blocked.is_empty() && !mentions.iter().any(|m| m.strong),
+            credential_in_name: in_a_name && mentions.is_empty(),
             file_refusal_only: file_refusal && !refusal_hit,
             cause,
             vetoed: self.vetoed(&t),
@@ -184,8 +240,8 @@ impl Vocabulary {
     pub fn read_action_name(&self, name: &str) -> Option<String> {
         let words = words(name);
         let hits = self.find(&words);
-        let t = Text { words, hits };
-        let create = t.hits.covered(Concept::Create, t.words.len());
+        let t = Text::new(words, hits);
+        let create = t.covered(Concept::Create);
         if !create.iter().any(|c| *c) && !t.hits.any(Concept::CreateAdjacent) {
             return None;
         }
@@ -193,7 +249,7 @@ impl Vocabulary {
             return None;
         }
         self.mentions(&t, true)
-            .0
+            .found
             .into_iter()
             .find(|m| (m.start..m.end).all(|i| !create[i]))
             .map(|m| m.action.unwrap_or_else(|| "create_credential".into()))
@@ -202,7 +258,7 @@ impl Vocabulary {
     /// Credential mentions, blocked ones left out, and the word spans of nouns blocked by
     /// their neighbours ("CSRF token"). `bare_ok`: a bare noun counts even in a session
     /// context or without context words (an action field names its object exactly).
-    fn mentions(&self, t: &Text, bare_ok: bool) -> (Vec<Mention>, Vec<(usize, usize)>) {
+    fn mentions(&self, t: &Text, bare_ok: bool) -> Mentions {
         let words = &t.words;
         let mut found: Vec<Mention> = t
             .hits
@@ -218,15 +274,16 @@ impl Vocabulary {
             .collect();
         let weak = t.hits.list(Concept::CredentialWeak);
         if weak.is_empty() && found.is_empty() {
-            return (found, Vec::new());
+            return Mentions::default();
         }
         let mut blocked = Vec::new();
-        let create_at = t.hits.covered(Concept::Create, words.len());
+        let mut in_a_name = false;
+        let create_at = t.covered(Concept::Create);
         let qualifiers = t.hits.list(Concept::Qualifier);
         let not = t.hits.list(Concept::NotCredential);
         let session = !bare_ok && t.hits.any(Concept::Session);
         // Context outside asides and outside refusal words ("AccessDenied" is no access key).
-        let refusal = t.hits.covered(Concept::Refusal, words.len());
+        let refusal = t.covered(Concept::Refusal);
         let context = bare_ok
             || t.hits
                 .list(Concept::Context)
@@ -286,26 +343,37 @@ impl Vocabulary {
             }
             after.is_none()
         });
-        found.retain(|m| !inside_a_name(m, t));
+        found.retain(|m| {
+            let name = inside_a_name(m, t);
+            if name {
+                blocked.push((m.start, m.end));
+                in_a_name = true;
+            }
+            !name
+        });
         found.sort_by_key(|m| m.start);
-        (found, blocked)
+        Mentions {
+            found,
+            blocked,
+            in_a_name,
+        }
     }
 
     /// A bare noun with no context word is still a credential when it is the direct object
     /// of a creation verb ("Error creating key: FORBIDDEN") and nothing in the record makes
     /// keys cryptographic or storage keys ("kms", "gpg", "cache").
     fn bare_object(&self, t: &Text, start: usize) -> bool {
-        let (words, n) = (&t.words, t.words.len());
+        let words = &t.words;
         if t.hits.any(Concept::NotCredentialContext) {
             return false;
         }
-        let create = t.hits.covered(Concept::Create, n);
-        let filler = t.hits.covered(Concept::Filler, n);
+        let create = t.covered(Concept::Create);
+        let filler = t.covered(Concept::Filler);
         let clause = words[start].clause;
         // "key creation denied", "refusing key request": the noun, then the act, refused in
         // so many words in its clause (crypto libraries' "key generation failed" is not).
         let refusal = t.hits.list(Concept::Refusal);
-        let adjacent = t.hits.covered(Concept::CreateAdjacent, n);
+        let adjacent = t.covered(Concept::CreateAdjacent);
         let generation = words
             .get(start + 1)
             .is_some_and(|w| w.stem.starts_with("generat"));
@@ -343,11 +411,11 @@ impl Vocabulary {
     /// a creation word before it in the clause, with only fillers between (and for a
     /// qualified credential up to two other words, none of them a stop word).
     fn created_before(&self, m: &Mention, t: &Text, create: &[bool]) -> bool {
-        let (words, n) = (&t.words, t.words.len());
+        let words = &t.words;
         let clause = words[m.start].clause;
-        let filler = t.hits.covered(Concept::Filler, n);
-        let stop = t.hits.covered(Concept::Stop, n);
-        let adjacent = t.hits.covered(Concept::CreateAdjacent, n);
+        let filler = t.covered(Concept::Filler);
+        let stop = t.covered(Concept::Stop);
+        let adjacent = t.covered(Concept::CreateAdjacent);
         let mut others = 0;
         for j in (0..m.start).rev() {
             if words[j].clause != clause {
@@ -375,13 +443,13 @@ impl Vocabulary {
     fn created_after(&self, m: &Mention, t: &Text, create: &[bool]) -> bool {
         let (words, n) = (&t.words, t.words.len());
         let clause = words[m.start].clause;
-        let passive = t.hits.covered(Concept::Passive, n);
-        let adjacent = t.hits.covered(Concept::CreateAdjacent, n);
+        let passive = t.covered(Concept::Passive);
+        let adjacent = t.covered(Concept::CreateAdjacent);
         let mut j = m.end;
         // `DeployTokensController#create`, `ApiKeyService.create`: the rest of the
         // identifier that names the credential, then the act.
         let run = words[m.end - 1].run;
-        let adjacent_at = t.hits.covered(Concept::CreateAdjacent, n);
+        let adjacent_at = t.covered(Concept::CreateAdjacent);
         while j < n && words[j].joined && words[j].run == run && !create[j] && !adjacent_at[j] {
             j += 1;
         }
@@ -466,7 +534,7 @@ impl Vocabulary {
             return false;
         }
         let requirement = t.hits.list(Concept::RoleRequirement);
-        let passive = t.hits.covered(Concept::Passive, n);
+        let passive = t.covered(Concept::Passive);
         t.hits.list(Concept::Role).into_iter().any(|(s, e, _)| {
             let clause = words[s].clause;
             let name = words[s..e].iter().any(|w| w.quoted || w.joined) || named[s];
@@ -512,10 +580,10 @@ fn elliptic_creation<'m>(
     if !mentions.iter().any(|m| m.strong) || !create.iter().any(|c| *c) {
         return None;
     }
-    let ended = t.hits.covered(Concept::Refusal, n);
-    let failed = t.hits.covered(Concept::Failure, n);
-    let passive = t.hits.covered(Concept::Passive, n);
-    let filler = t.hits.covered(Concept::Filler, n);
+    let ended = t.covered(Concept::Refusal);
+    let failed = t.covered(Concept::Failure);
+    let passive = t.covered(Concept::Passive);
+    let filler = t.covered(Concept::Filler);
     let how_it_ended = |k: usize| ended[k] || failed[k] || passive[k];
     (0..n).find_map(|j| {
         let clause = words[j].clause;
@@ -586,7 +654,7 @@ fn not_in_other_act(t: &Text, mut create: Vec<bool>) -> Vec<bool> {
     if !t.hits.any(Concept::NotCreate) {
         return create;
     }
-    let other = t.hits.covered(Concept::NotCreate, t.words.len());
+    let other = t.covered(Concept::NotCreate);
     let words = &t.words;
     for j in 0..create.len() {
         if !create[j] || !words[j].joined {
@@ -637,7 +705,7 @@ fn inside_a_name(m: &Mention, t: &Text) -> bool {
         Concept::Refusal,
         Concept::Failure,
     ];
-    let covered: Vec<Vec<bool>> = acts.iter().map(|c| t.hits.covered(*c, n)).collect();
+    let covered: Vec<Vec<bool>> = acts.iter().map(|c| t.covered(*c).into_owned()).collect();
     let in_run: Vec<usize> = (0..n).filter(|&k| words[k].run == run).collect();
     let others = in_run
         .iter()

@@ -303,8 +303,12 @@ impl Vocabulary {
                 words[i].clause == words[start].clause && words[i].aside == words[start].aside
             };
             // "KMS data key", "encryption master key"; not "error creating key".
+            // "private app token", "secrets manager access token": a qualifier between is
+            // what the word before describes, not the noun.
+            let qualified_at = |i: usize| qualifiers.iter().any(|&(s, e, _)| s <= i && i < e);
             let blocked_before = not.iter().find(|&&(_, e, _)| {
-                (e == start || (e + 1 == start && !create_at[e])) && same(e - 1)
+                let next_to = e == start || (e + 1 == start && !create_at[e] && !qualified_at(e));
+                next_to && same(e - 1)
             });
             if let Some(&(s, _, _)) = blocked_before {
                 blocked.push((s, end));

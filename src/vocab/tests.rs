@@ -16,24 +16,7 @@ fn rules() -> RuleSet {
 
 /// The cause of the event a plain-text app line is, or `None` when it is no event.
 fn event_cause(rules: &RuleSet, line: &str) -> Option<Cause> {
-    let Parsed::Record(record) = crate::format::text::Text.parse(line.as_bytes()) else {
-        return None;
-    };
-    let file: Arc<str> = Arc::from("t.log");
-    let ctx = Context {
-        rules,
-        now: chrono::Utc::now(),
-        redact: true,
-        near_misses: false,
-    };
-    let at = Position {
-        file: &file,
-        format: InputFormat::Text,
-        line: 1,
-        record: None,
-        modified: None,
-    };
-    extract(*record, &ctx, at).map(|e| e.cause)
+    cause_as(rules, &crate::format::text::Text, InputFormat::Text, line)
 }
 
 #[test]

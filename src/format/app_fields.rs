@@ -10,6 +10,7 @@
 //! and Datadog attributes (`body`, `enduser.id`, `usr.id`, `network.client.ip`).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -17,6 +18,7 @@ use regex::Regex;
 use super::record::{Outcome, Record, non_empty};
 use super::time;
 use crate::event::Platform;
+use crate::vocab::words::cause_field;
 
 const TIME: &[&str] = &[
     "time",
@@ -302,40 +304,154 @@ const COMPONENT: &[&str] = &[
 ];
 const RESOURCE: &[&str] = &["resource", "key_name", "token_name", "target"];
 
-/// Build an app-log record from a field lookup (`key` or dotted `parent.child`).
-pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'a> {
-    let first = |keys: &[&str]| keys.iter().find_map(|k| non_empty(lookup(k)));
-    let status = first(STATUS).and_then(|s| s.trim().parse::<u16>().ok());
-    let message = serilog_rendered(&lookup).or_else(|| first(MESSAGE));
-    let (error, codes) = errors(&lookup);
-    let worded = first(OUTCOME).and_then(|o| outcome_word(&o));
+/// A record's fields: `(name, value)` pairs, nested names dotted (`error.message`), in
+/// document order (a later pair of the same name wins, as in logfmt readers).
+pub type Fields<'a> = [(Cow<'a, str>, Cow<'a, str>)];
+
+/// The conventional fields, each a list of names, earlier names preferred.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Time,
+    Level,
+    Message,
+    Error,
+    Permission,
+    ErrorCode,
+    Actor,
+    Tenant,
+    SourceIp,
+    RequestId,
+    Status,
+    Method,
+    Path,
+    Action,
+    Outcome,
+    Component,
+    Resource,
+}
+
+const SLOTS: [(Slot, &[&str]); 17] = [
+    (Slot::Time, TIME),
+    (Slot::Level, LEVEL),
+    (Slot::Message, MESSAGE),
+    (Slot::Error, ERROR),
+    (Slot::Permission, PERMISSION),
+    (Slot::ErrorCode, ERROR_CODE),
+    (Slot::Actor, ACTOR),
+    (Slot::Tenant, TENANT),
+    (Slot::SourceIp, SOURCE_IP),
+    (Slot::RequestId, REQUEST_ID),
+    (Slot::Status, STATUS),
+    (Slot::Method, METHOD),
+    (Slot::Path, PATH),
+    (Slot::Action, ACTION),
+    (Slot::Outcome, OUTCOME),
+    (Slot::Component, COMPONENT),
+    (Slot::Resource, RESOURCE),
+];
+
+/// Field name -> the slots it fills and its rank in each list: one hash lookup per field of a
+/// record, not one search of the record per conventional name.
+static SLOT_OF_NAME: LazyLock<HashMap<&'static str, Vec<(Slot, usize)>>> = LazyLock::new(|| {
+    let mut index: HashMap<&'static str, Vec<(Slot, usize)>> = HashMap::new();
+    for (slot, names) in SLOTS {
+        for (rank, name) in names.iter().enumerate() {
+            index.entry(name).or_default().push((slot, rank));
+        }
+    }
+    index
+});
+
+/// The value of each conventional field a record has (the best-ranked name), and every
+/// error field in rank order.
+struct Conventional<'a> {
+    best: Vec<Option<(usize, Cow<'a, str>)>>,
+    errors: Vec<(usize, Cow<'a, str>)>,
+}
+
+impl<'a> Conventional<'a> {
+    fn of(fields: &Fields<'a>) -> Conventional<'a> {
+        let mut found = Conventional {
+            best: vec![None; SLOTS.len()],
+            errors: Vec::new(),
+        };
+        for (name, value) in fields {
+            let Some(slots) = SLOT_OF_NAME.get(name.as_ref()) else {
+                continue;
+            };
+            let Some(value) = non_empty(Some(value.clone())) else {
+                continue;
+            };
+            for &(slot, rank) in slots {
+                if slot == Slot::Error {
+                    found.errors.retain(|(r, _)| *r != rank);
+                    found.errors.push((rank, value.clone()));
+                    continue;
+                }
+                let best = &mut found.best[slot as usize];
+                if best.as_ref().is_none_or(|(r, _)| rank <= *r) {
+                    *best = Some((rank, value.clone()));
+                }
+            }
+        }
+        found.errors.sort_by_key(|(rank, _)| *rank);
+        found
+    }
+
+    fn take(&mut self, slot: Slot) -> Option<Cow<'a, str>> {
+        self.best[slot as usize].take().map(|(_, value)| value)
+    }
+}
+
+/// The value of `name` among the fields (the last one).
+fn field<'a>(fields: &Fields<'a>, name: &str) -> Option<Cow<'a, str>> {
+    fields
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+/// Build an app-log record from its fields.
+pub fn app_record<'a>(fields: &Fields<'a>) -> Record<'a> {
+    let mut found = Conventional::of(fields);
+    let status = found
+        .take(Slot::Status)
+        .and_then(|s| s.trim().parse::<u16>().ok());
+    let message = serilog_rendered(fields).or_else(|| found.take(Slot::Message));
+    let (error, codes) = errors(std::mem::take(&mut found.errors));
+    let worded = found.take(Slot::Outcome).and_then(|o| outcome_word(&o));
     let outcome = match (outcome_from_status(status), worded) {
         (Outcome::Unstated, Some(Worded::Denied)) => Outcome::Denied,
         (Outcome::Unstated, Some(Worded::Succeeded)) => Outcome::NotDenied,
         (by_status, _) => by_status,
     };
     let mut record = Record {
-        time: first(TIME).and_then(|t| time::parse_timestamp(&t)),
+        time: found
+            .take(Slot::Time)
+            .and_then(|t| time::parse_timestamp(&t)),
         platform: Some(Platform::App),
-        action: first(ACTION),
+        action: found.take(Slot::Action),
         outcome: Some(outcome),
-        error_code: first(ERROR_CODE).filter(|c| c.parse::<u16>().is_err()),
+        error_code: found
+            .take(Slot::ErrorCode)
+            .filter(|c| c.parse::<u16>().is_err()),
         status,
         message: join_text(message, error),
-        actor: first(ACTOR),
-        tenant: first(TENANT),
-        source_ip: first(SOURCE_IP),
-        resource: first(RESOURCE),
-        request_id: first(REQUEST_ID),
-        method: first(METHOD),
-        path: first(PATH),
+        actor: found.take(Slot::Actor),
+        tenant: found.take(Slot::Tenant),
+        source_ip: found.take(Slot::SourceIp),
+        resource: found.take(Slot::Resource),
+        request_id: found.take(Slot::RequestId),
+        method: found.take(Slot::Method),
+        path: found.take(Slot::Path),
         ..Record::default()
     };
-    if let Some(level) = first(LEVEL) {
+    if let Some(level) = found.take(Slot::Level) {
         record.attrs.push(("level", level_name(level)));
     }
     if record.action.is_some()
-        && let Some(component) = first(COMPONENT)
+        && let Some(component) = found.take(Slot::Component)
     {
         record.attrs.push(("component", component));
     }
@@ -347,7 +463,7 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
     if let Some(s) = server_error {
         extra.push(format!("HTTP {s}"));
     }
-    if let Some(p) = first(PERMISSION) {
+    if let Some(p) = found.take(Slot::Permission) {
         extra.push(format!("permission needed {p}"));
     }
     match codes {
@@ -376,11 +492,9 @@ pub fn app_record<'a>(lookup: impl Fn(&str) -> Option<Cow<'a, str>>) -> Record<'
 }
 
 /// The first error field (for the message), and when there are more (`error` and `why`),
-/// every distinct one joined with `: ` (for the vocabulary), in one pass over the keys.
-fn errors<'a>(
-    lookup: &impl Fn(&str) -> Option<Cow<'a, str>>,
-) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
-    let mut values = ERROR.iter().filter_map(|k| non_empty(lookup(k)));
+/// every distinct one joined with `: ` (for the vocabulary), in rank order.
+fn errors(ranked: Vec<(usize, Cow<'_, str>)>) -> (Option<Cow<'_, str>>, Option<Cow<'_, str>>) {
+    let mut values = ranked.into_iter().map(|(_, value)| value);
     let Some(first) = values.next() else {
         return (None, None);
     };
@@ -426,11 +540,11 @@ fn outcome_word(value: &str) -> Option<Worded> {
 
 /// A Serilog CLEF event without `@m` carries only its template `@mt`: render its
 /// `{Property}` holes from the event's own properties, as Serilog would.
-fn serilog_rendered<'a>(lookup: &impl Fn(&str) -> Option<Cow<'a, str>>) -> Option<Cow<'a, str>> {
-    if lookup("@m").is_some() {
+fn serilog_rendered<'a>(fields: &Fields<'a>) -> Option<Cow<'a, str>> {
+    if field(fields, "@m").is_some() {
         return None;
     }
-    let template = lookup("@mt")?;
+    let template = field(fields, "@mt")?;
     let mut out = String::with_capacity(template.len());
     let mut rest = template.as_ref();
     while let Some(open) = rest.find('{') {
@@ -443,7 +557,7 @@ fn serilog_rendered<'a>(lookup: &impl Fn(&str) -> Option<Cow<'a, str>>) -> Optio
         };
         let name = hole[..close].trim_start_matches(['@', '$']);
         let name = name.split([':', ',']).next().unwrap_or(name);
-        match lookup(name) {
+        match field(fields, name) {
             Some(value) => out.push_str(&value),
             None => out.push_str(&rest[open..open + close + 2]),
         }
@@ -490,6 +604,9 @@ const SPOKEN: &[&str] = &[
     "outcome",
     "result",
     "decision",
+    "rule",
+    "fault",
+    "violation",
 ];
 
 /// Every field whose name says its value is words (and that the record does not already
@@ -498,6 +615,10 @@ pub fn spoken_fields<'a>(record: &mut Record<'a>, fields: Vec<(Cow<'a, str>, Cow
     let mut said: Vec<Cow<'a, str>> = Vec::new();
     for (key, value) in fields {
         let name = key.rsplit('.').next().unwrap_or(&key).to_ascii_lowercase();
+        if cause_field(&key, &value) {
+            said.push(Cow::Owned(cause_field_words(&name, &value)));
+            continue;
+        }
         let spoken = SPOKEN.iter().any(|w| name.contains(w));
         let words = value.len() <= 4096 && value.bytes().any(|b| b.is_ascii_alphabetic());
         if !spoken || !words {
@@ -526,6 +647,12 @@ pub fn spoken_fields<'a>(record: &mut Record<'a>, fields: Vec<(Cow<'a, str>, Cow
     }
 }
 
+/// A field that says what a request lacked, in words: `mfa=false` reads "mfa 'false'",
+/// `required_tier=business` reads "required tier 'business'" (the value a name).
+fn cause_field_words(name: &str, value: &str) -> String {
+    format!("{} '{value}'", name.replace(['_', '-'], " "))
+}
+
 /// A request summarised in the message (`"POST /api/keys HTTP/1.1" 401 61`, Gin's `| 403 |
 /// ... | POST "/api/v1/tokens"`, `POST /v1/tokens -> 403 Forbidden`): its method and path, and
 /// its status when no field gave one (the first status-like number after the request line,
@@ -534,8 +661,9 @@ pub fn request_in_message(record: &mut Record<'_>) {
     let Some(message) = record.message.as_deref() else {
         return;
     };
-    // A request line has a path after a blank or a quote: most messages have neither.
-    if !message.contains(" /") && !message.contains(" \"/") {
+    // A request line has a path (or a URL) after a blank or a quote: most messages have
+    // neither.
+    if !message.contains(" /") && !message.contains(" \"/") && !message.contains("://") {
         return;
     }
     let Some(found) = REQUEST_LINE.captures(message) else {
@@ -561,7 +689,8 @@ pub fn request_in_message(record: &mut Record<'_>) {
 }
 
 static REQUEST_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\b(GET|POST|PUT|PATCH|DELETE)\s+"?(/[^\s"]*)"#).expect("request line pattern")
+    Regex::new(r#"\b(GET|POST|PUT|PATCH|DELETE)\s+"?(?:https?://[^/\s"]+)?(/[^\s"]*)"#)
+        .expect("request line pattern")
 });
 
 /// Stand-alone three-digit numbers 100-599 (between blanks, `|`, quotes or `->`).
@@ -616,6 +745,12 @@ mod request_tests {
                 r#"[GIN] 2025/01/14 - 09:08:12 | 403 |     1.204ms |     203.0.113.7 | POST     "/api/v1/tokens""#,
                 "POST",
                 "/api/v1/tokens",
+                Some(403),
+            ),
+            (
+                "Error: POST https://api.example.com/v2/tokens: 403 (request \"c41e\") denied",
+                "POST",
+                "/v2/tokens",
                 Some(403),
             ),
             (

@@ -37,22 +37,22 @@ impl LogFormat for JsonLines {
         match serde_json::from_slice::<JsonObject<'a>>(raw) {
             // A GCP LogEntry carries the app's own fields in `jsonPayload`.
             Ok(object) if object.has("jsonPayload") => {
-                let mut record = app_record(|key| {
-                    object
-                        .lookup(key)
-                        .or_else(|| object.lookup(&format!("jsonPayload.{key}")))
-                });
+                // The payload's fields by their own names; the entry's own win a tie.
                 let payload = object.raw_at(&["jsonPayload"]);
-                if let Some(inner) =
-                    payload.and_then(|p| JsonObject::parse(p.get().as_bytes()).ok())
-                {
-                    spoken_fields(&mut record, inner.scalars());
-                }
+                let said = payload
+                    .and_then(|p| JsonObject::parse(p.get().as_bytes()).ok())
+                    .map(|inner| inner.scalars())
+                    .unwrap_or_default();
+                let mut fields = said.clone();
+                fields.extend(object.scalars());
+                let mut record = app_record(&fields);
+                spoken_fields(&mut record, said);
                 Parsed::Record(Box::new(record))
             }
             Ok(object) => {
-                let mut record = app_record(|key| object.lookup(key));
-                spoken_fields(&mut record, object.scalars());
+                let fields = object.scalars();
+                let mut record = app_record(&fields);
+                spoken_fields(&mut record, fields);
                 Parsed::Record(Box::new(record))
             }
             Err(_) => json_failure(raw),

@@ -52,26 +52,13 @@ impl<'a> JsonObject<'a> {
     }
 
     /// Every scalar field, and those of objects one level down as `parent.child`, in
-    /// document order (for reading every field that says something in words).
+    /// document order (for reading every field that says something in words). The elements
+    /// of an array count as fields of the array's name (`"errors":["Maximum number of API
+    /// keys reached"]`, `"details":[{"reason":"MAX_KEYS"}]` as `details.reason`).
     pub fn scalars(&self) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
         let mut out = Vec::new();
         for (key, value) in &self.fields {
-            match value.get().as_bytes().first() {
-                Some(b'{') => {
-                    if let Ok(inner) = JsonObject::parse(value.get().as_bytes()) {
-                        for (k, v) in &inner.fields {
-                            if let Some(text) = scalar(v) {
-                                out.push((Cow::Owned(format!("{key}.{k}")), text));
-                            }
-                        }
-                    }
-                }
-                _ => {
-                    if let Some(text) = scalar(value) {
-                        out.push((key.clone(), text));
-                    }
-                }
-            }
+            push_scalars(key.clone(), value, NESTING_READ, &mut out);
         }
         out
     }
@@ -93,6 +80,43 @@ impl<'a> JsonObject<'a> {
         }
         let object: JsonObject<'a> = serde_json::from_str(nested.get()).ok()?;
         object.lookup(child)
+    }
+}
+
+/// How many elements of an array are read as words (the rest are left out).
+const ARRAY_ELEMENTS_READ: usize = 8;
+
+/// How many objects and arrays down scalars are read (`error.details[].reason` is three).
+const NESTING_READ: u32 = 3;
+
+/// The scalars of one value named `key`: itself, the members of an object, the elements of
+/// an array, while `levels` nestings are left to enter.
+fn push_scalars<'a>(
+    key: Cow<'a, str>,
+    value: &'a RawValue,
+    levels: u32,
+    out: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>,
+) {
+    match value.get().as_bytes().first() {
+        Some(b'{') if levels > 0 => {
+            if let Ok(inner) = JsonObject::parse(value.get().as_bytes()) {
+                for (k, v) in &inner.fields {
+                    push_scalars(Cow::Owned(format!("{key}.{k}")), v, levels - 1, out);
+                }
+            }
+        }
+        Some(b'[') if levels > 0 => {
+            if let Ok(elements) = serde_json::from_str::<Vec<&'a RawValue>>(value.get()) {
+                for element in elements.into_iter().take(ARRAY_ELEMENTS_READ) {
+                    push_scalars(key.clone(), element, levels - 1, out);
+                }
+            }
+        }
+        _ => {
+            if let Some(text) = scalar(value) {
+                out.push((key, text));
+            }
+        }
     }
 }
 

@@ -54,9 +54,12 @@ fn parse_pairs(line: &str) -> Parsed<'_> {
 
 /// The app record of a line's pairs.
 pub(crate) fn record<'a>(pairs: &[(&'a str, Cow<'a, str>)]) -> Parsed<'a> {
-    let mut record = app_record(|key| lookup(pairs, key));
-    let fields = pairs.iter().map(|(k, v)| (Cow::Borrowed(*k), v.clone()));
-    spoken_fields(&mut record, fields.collect());
+    let fields: Vec<_> = pairs
+        .iter()
+        .map(|(k, v)| (Cow::Borrowed(*k), v.clone()))
+        .collect();
+    let mut record = app_record(&fields);
+    spoken_fields(&mut record, fields);
     Parsed::Record(Box::new(record))
 }
 
@@ -74,15 +77,6 @@ pub(crate) fn logfmt_pairs(line: &str) -> Option<Vec<(&str, Cow<'_, str>)>> {
 
 fn looks_like_logfmt(line: &str) -> bool {
     logfmt_pairs(line).is_some()
-}
-
-/// The last value of `key` among the pairs (later pairs win, as in most logfmt readers).
-pub(crate) fn lookup<'a>(pairs: &[(&'a str, Cow<'a, str>)], key: &str) -> Option<Cow<'a, str>> {
-    pairs
-        .iter()
-        .rev()
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| v.clone())
 }
 
 /// Every `key=value` / `key="quoted \" value"` pair in `input`; other tokens are skipped.

@@ -13,7 +13,7 @@ use nom::{IResult, Parser};
 
 use super::app_fields::app_record;
 use super::json_object::JsonObject;
-use super::logfmt::{lookup, pairs};
+use super::logfmt::pairs;
 use super::record::with_text;
 use super::sniff::Sample;
 use super::{LogFormat, Parsed, json_lines, layouts, logfmt, time};
@@ -117,11 +117,16 @@ pub(crate) fn parse_line(line: &str) -> Parsed<'_> {
             (None, Err(_)) => (None, None, None, line.trim()),
         },
     };
-    let kvs = pairs(message);
-    let context = trailing_json(message);
-    let mut record = app_record(|key| {
-        lookup(&kvs, key).or_else(|| context.as_ref().and_then(|c| c.lookup(key)))
-    });
+    // The message's `key=value` pairs win over the JSON context's fields of the same name.
+    let mut fields = trailing_json(message)
+        .map(|context| context.scalars())
+        .unwrap_or_default();
+    fields.extend(
+        pairs(message)
+            .into_iter()
+            .map(|(k, v)| (Cow::Borrowed(k), v)),
+    );
+    let mut record = app_record(&fields);
     record.yearless = yearless && record.time.is_none();
     if record.request_id.is_none() {
         record.request_id = request_id.map(Cow::Borrowed);

@@ -4,7 +4,7 @@
 //! cause its words name. The prefilter's literals are derived from these lists.
 
 mod read;
-mod words;
+pub(crate) mod words;
 
 use std::collections::HashMap;
 

@@ -219,11 +219,12 @@ impl Vocabulary {
             credential: !mentions.is_empty(),
             strong_credential: mentions.iter().any(|m| m.strong),
             refusal: refusal_hit || (!any_not_refusal && self.cannot_create(&t, &create)),
+            // A name says nothing failed ("license 'expired'" from `license=expired`).
             failure: t
                 .hits
                 .list(Concept::Failure)
                 .iter()
-                .any(|&(s, e, _)| outside(s, e)),
+                .any(|&(s, e, _)| outside(s, e) && unquoted(&t.words[s..e])),
             not_refusal: any_not_refusal,
             not_refusal_word,
             blocked_credential: !blocked.is_empty() && !mentions.iter().any(|m| m.strong),
@@ -321,7 +322,7 @@ impl Vocabulary {
             // whatever else it names ("kms:CreateKey ... arn:aws:iam::...").
             let crypto =
                 !bare_ok && words[start].stem == "key" && t.hits.any(Concept::NotCredentialContext);
-            let bare = named_act || self.bare_object(t, start);
+            let bare = named_act || self.bare_object(t, start, end);
             if qualifier.is_none() && (crypto || (!context && !bare)) {
                 continue;
             }
@@ -366,7 +367,7 @@ impl Vocabulary {
     /// A bare noun with no context word is still a credential when it is the direct object
     /// of a creation verb ("Error creating key: FORBIDDEN") and nothing in the record makes
     /// keys cryptographic or storage keys ("kms", "gpg", "cache").
-    fn bare_object(&self, t: &Text, start: usize) -> bool {
+    fn bare_object(&self, t: &Text, start: usize, end: usize) -> bool {
         let words = &t.words;
         if t.hits.any(Concept::NotCredentialContext) {
             return false;
@@ -378,17 +379,18 @@ impl Vocabulary {
         // so many words in its clause (crypto libraries' "key generation failed" is not).
         let refusal = t.hits.list(Concept::Refusal);
         let adjacent = t.covered(Concept::CreateAdjacent);
+        // ("robot account creation for project x refused": the noun may be two words.)
         let generation = words
-            .get(start + 1)
+            .get(end)
             .is_some_and(|w| w.stem.starts_with("generat"));
-        let request = adjacent.get(start + 2).copied().unwrap_or(false);
-        let after = words.get(start + 1).is_some_and(|w| w.clause == clause)
-            && (create[start + 1] || adjacent[start + 1])
+        let request = adjacent.get(end + 1).copied().unwrap_or(false);
+        let after = words.get(end).is_some_and(|w| w.clause == clause)
+            && (create[end] || adjacent[end])
             && (!generation || request)
             && !words[start].joined
             && refusal
                 .iter()
-                .any(|&(s, _, _)| words[s].clause == clause && (s > start + 1 || s < start));
+                .any(|&(s, _, _)| words[s].clause == clause && (s > end || s < start));
         // A separate verb: `CreateKey` is an API's name (KMS), not a sentence.
         let before = (0..start)
             .rev()
@@ -425,8 +427,10 @@ impl Vocabulary {
             if words[j].clause != clause {
                 return false;
             }
-            // "new API key" creates; "using new API key", "with a new token" use one.
-            let used = j > 0 && words[j - 1].clause == clause && stop[j - 1];
+            // "new API key" creates; "using new API key", "with a new token" use one ("to
+            // sign a client certificate" is an act).
+            let used =
+                j > 0 && words[j - 1].clause == clause && stop[j - 1] && words[j - 1].stem != "to";
             if create[j] || (others == 0 && adjacent[j] && !used) {
                 return true;
             }

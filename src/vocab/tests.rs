@@ -728,3 +728,116 @@ fn shapes_from_the_blind_rounds() {
         Some(PlanRestriction)
     );
 }
+
+/// Shapes the fourth blind round showed (lines written here, not copied from it): causes
+/// stated only as fields, errors in arrays, certificates, requests to full URLs, a refusal
+/// that names who may act.
+#[test]
+fn shapes_from_the_fourth_blind_round() {
+    use Cause::*;
+    let rules = rules();
+    let text: [(&str, Option<Cause>); 16] = [
+        // A field that says what was lacking is read with its name; enrichment is not.
+        (
+            "deploy token creation rejected user=ci-bot mfa=false",
+            Some(MfaRequired),
+        ),
+        (
+            "deploy token creation rejected user=ci-bot mfa=true",
+            Some(Unknown),
+        ),
+        (
+            "api key issuance not allowed tenant=t_77 license=expired",
+            Some(PlanRestriction),
+        ),
+        (
+            "api key issuance not allowed tenant=t_77 plan=enterprise",
+            Some(Unknown),
+        ),
+        (
+            "api key issuance succeeded tenant=t_77 license=expired",
+            None,
+        ),
+        // An address range is said as one (not a path's name).
+        (
+            "service token request denied for 172.31.9.40: admin API restricted to 10.4.0.0/16",
+            Some(NetworkRestriction),
+        ),
+        // Certificates a caller asks for are credentials; "to sign" is an act.
+        (
+            "refusing to sign client certificate for edge-7: request authentication token is missing",
+            Some(Unauthenticated),
+        ),
+        (
+            "signed client certificate for edge-7 (serial 4f:2a), valid 24h",
+            None,
+        ),
+        (
+            "TLS handshake error from 10.0.0.9:51234: remote error: tls: bad certificate",
+            None,
+        ),
+        // Who may act, and grants a policy does not give: a role refusal.
+        (
+            "user intern-3 attempted to add a deploy key to infra/live; only repository admins may add deploy keys",
+            Some(InsufficientRole),
+        ),
+        (
+            "Error: AddServiceAccount for etl-runner: user ci-bot is not permitted: no attached policy grants this action",
+            Some(InsufficientRole),
+        ),
+        (
+            "Error: ListServiceAccounts for etl-runner: user ci-bot is not permitted: no attached policy grants this action",
+            None,
+        ),
+        // A request to a full URL is a request line; its status says how it ended.
+        (
+            "Error: POST https://api.example.test/v2/tokens: 402 (request \"c41e\") a paid plan is required for more tokens",
+            Some(PlanRestriction),
+        ),
+        (
+            "Error: POST https://api.example.test/v2/tokens: 201 (request \"c41e\") token created",
+            None,
+        ),
+        // A robot account of two words, then the act.
+        (
+            "robot account creation for project payments refused: user devon has role guest",
+            Some(InsufficientRole),
+        ),
+        // A node the object has no relationship with: the node authorizer's policy.
+        (
+            "failed to fetch token: serviceaccounts \"x\" is forbidden: User \"system:node:n1\" cannot create resource \"serviceaccounts/token\": no relationship found between node 'n1' and this object",
+            Some(PolicyBlock),
+        ),
+    ];
+    for (line, want) in text {
+        assert_eq!(event_cause(&rules, line), want, "{line}");
+    }
+    let json = crate::format::json_lines::JsonLines;
+    let structured: [(&str, Option<Cause>); 4] = [
+        // Errors in an array are read; so are reasons in an array of objects.
+        (
+            r#"{"level":40,"msg":"failed to create monitoring api key","status":400,"errors":["Maximum number of API keys reached for this organization"]}"#,
+            Some(QuotaExceeded),
+        ),
+        (
+            r#"{"level":40,"msg":"failed to create monitoring api key","status":400,"errors":["name must not be empty"]}"#,
+            None,
+        ),
+        (
+            r#"{"msg":"api key create failed","error":{"code":9,"details":[{"reason":"MAX_KEYS_PER_ACCOUNT","description":"Maximum number of keys reached (10)"}]}}"#,
+            Some(QuotaExceeded),
+        ),
+        // A cause field in JSON: `"mfa": false`.
+        (
+            r#"{"msg":"signing key request blocked","user":"t.iv","mfa":false,"outcome":"deny"}"#,
+            Some(MfaRequired),
+        ),
+    ];
+    for (line, want) in structured {
+        assert_eq!(
+            cause_as(&rules, &json, InputFormat::Json, line),
+            want,
+            "{line}"
+        );
+    }
+}

@@ -29,7 +29,7 @@ pub struct Word {
 
 /// Keys of `key=value` pairs whose values are words to read (reasons, outcomes, actions);
 /// the values of other keys (`user=`, `client=`, `ip=`) are names and are left out.
-const TEXT_KEYS: [&str; 32] = [
+const TEXT_KEYS: [&str; 36] = [
     "msg",
     "message",
     "error",
@@ -62,7 +62,107 @@ const TEXT_KEYS: [&str; 32] = [
     "text",
     "rule",
     "statuscode",
+    "fault",
+    "violation",
+    "violationreason",
+    "hint",
 ];
+
+/// Keys whose *name* says what a request lacked (`mfa=false`, `license=expired`,
+/// `required_tier=business`, `access_level=guest`): read as words, name and all, when the
+/// value says something is missing (or the key names a requirement). Other values of these
+/// keys are enrichment (`plan=enterprise` on every line of a SaaS log) and say nothing.
+const CAUSE_KEYS: [&str; 22] = [
+    "mfa",
+    "tfa",
+    "2fa",
+    "mfa_enabled",
+    "mfa_verified",
+    "mfa_present",
+    "two_factor",
+    "twofactor",
+    "otp",
+    "step_up",
+    "plan",
+    "tier",
+    "plan_tier",
+    "license",
+    "licence",
+    "license_state",
+    "license_status",
+    "subscription",
+    "subscription_status",
+    "billing",
+    "role",
+    "policy",
+];
+
+/// Keys that name a requirement (`required_role=admin`, `min_tier=pro`): read with their
+/// value (as a name) whatever it is.
+const REQUIREMENT_KEYS: [&str; 10] = [
+    "required_role",
+    "requiredrole",
+    "required_tier",
+    "required_plan",
+    "requiredplan",
+    "min_role",
+    "min_tier",
+    "min_plan",
+    "access_level",
+    "required_access_level",
+];
+
+/// Values that say something is missing or too low (`false`, `expired`, `free`, `guest`).
+const LACKING_VALUES: [&str; 34] = [
+    "false",
+    "no",
+    "off",
+    "none",
+    "null",
+    "0",
+    "disabled",
+    "missing",
+    "absent",
+    "required",
+    "expired",
+    "unset",
+    "not_set",
+    "not_enrolled",
+    "not_configured",
+    "unverified",
+    "inactive",
+    "lapsed",
+    "suspended",
+    "cancelled",
+    "canceled",
+    "past_due",
+    "free",
+    "trial",
+    "hobby",
+    "starter",
+    "basic",
+    "community",
+    "viewer",
+    "guest",
+    "reader",
+    "read_only",
+    "readonly",
+    "auditor",
+];
+
+/// Whether a `key=value` pair says what a request lacked (`mfa=false`, `license=expired`,
+/// `required_tier=business`, `policy=no-pats`). Its name is read as words and its value as
+/// a name: the field names the cause, it never says by itself that anything failed.
+pub fn cause_field(key: &str, value: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
+    let value = value.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
+    if REQUIREMENT_KEYS.contains(&last.as_str()) {
+        return true;
+    }
+    let value = value.replace(['-', ' '], "_");
+    CAUSE_KEYS.contains(&last.as_str())
+        && (LACKING_VALUES.contains(&value.as_str()) || (last == "policy" && !value.is_empty()))
+}
 
 /// The words of `text`, in order.
 pub fn words(text: &str) -> Vec<Word> {
@@ -82,7 +182,24 @@ pub fn words(text: &str) -> Vec<Word> {
                 i += 1;
             }
             let run = &text[start..i];
+            // `10.4.0.0/16`: an address range, said as such (not a path's name).
+            if let Some(end) = cidr_end(bytes, start) {
+                let flags = Flags {
+                    clause,
+                    field_name: false,
+                    quoted: false,
+                    aside: depth > 0,
+                    path: false,
+                    run: runs,
+                };
+                runs += 1;
+                push_run("cidr", flags, &mut out);
+                i = end;
+                continue;
+            }
             let field_name = bytes.get(i) == Some(&b'=');
+            let said = field_name && cause_field(run, &text[i + 1..skip_value(bytes, i + 1)]);
+            let field_name = field_name && !said;
             let flags = Flags {
                 clause,
                 field_name,
@@ -95,6 +212,15 @@ pub fn words(text: &str) -> Vec<Word> {
             push_run(run, flags, &mut out);
             if field_name && !is_text_key(run) {
                 i = skip_value(bytes, i + 1);
+            } else if said {
+                let end = skip_value(bytes, i + 1);
+                let value = text[i + 1..end].trim_matches(['"', '\'']);
+                for mut word in words(value) {
+                    (word.clause, word.quoted, word.run) = (clause, true, runs + word.run);
+                    out.push(word);
+                }
+                runs = out.last().map_or(runs, |w| w.run.max(runs) + 1);
+                i = end;
             }
             continue;
         }
@@ -160,6 +286,31 @@ fn in_path(bytes: &[u8], start: usize, end: usize) -> bool {
     let token = &bytes[a..b];
     let token = token.strip_suffix(b":").unwrap_or(token);
     token.windows(2).any(|w| w[0] == b'/' && is_word_byte(w[1]))
+}
+
+/// The end of an IPv4 address range in CIDR notation (`10.4.0.0/16`) starting at `start`.
+fn cidr_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let digits = |at: usize| {
+        bytes[at..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let mut at = start;
+    for part in 0..4 {
+        let n = digits(at);
+        if n == 0 || n > 3 {
+            return None;
+        }
+        at += n;
+        let sep = if part == 3 { b'/' } else { b'.' };
+        if bytes.get(at) != Some(&sep) {
+            return None;
+        }
+        at += 1;
+    }
+    let n = digits(at);
+    (1..=2).contains(&n).then_some(at + n)
 }
 
 fn is_text_key(key: &str) -> bool {
@@ -350,6 +501,36 @@ mod tests {
 
     fn stems(text: &str) -> Vec<String> {
         words(text).into_iter().map(|w| w.stem).collect()
+    }
+
+    #[test]
+    fn address_ranges_and_fields_that_say_what_was_lacking() {
+        assert_eq!(
+            stems("admin API restricted to 10.4.0.0/16 only"),
+            ["admin", "api", "restrict", "to", "cidr", "onli"]
+        );
+        // `mfa=false` is said; `mfa=true` and `plan=enterprise` are enrichment; a policy's
+        // name is a name.
+        let w = words("denied user=bob mfa=false mfa_enabled=true plan=enterprise policy=no-pats");
+        let said: Vec<(&str, bool)> = w
+            .iter()
+            .filter(|w| !w.field_name)
+            .map(|w| (w.stem.as_str(), w.quoted))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                ("deni", false),
+                ("mfa", false),
+                ("fals", true),
+                ("polici", false),
+                ("no", true),
+                ("pat", true)
+            ]
+        );
+        assert!(cause_field("required_tier", "business"));
+        assert!(cause_field("license_state", "\"EXPIRED\""));
+        assert!(!cause_field("plan", "pro"));
     }
 
     #[test]

@@ -63,6 +63,7 @@ const MESSAGE: &[&str] = &[
     "Body",
     "short_message",
     "Message",
+    "m",
 ];
 const ERROR: &[&str] = &[
     "error",
@@ -276,6 +277,7 @@ const ACTION: &[&str] = &[
     "event",
     "type",
     "evt.name",
+    "evt",
     "grpc.method",
 ];
 /// Fields that say how the request ended, in words (`outcome=denied`, `result=success`).
@@ -607,6 +609,9 @@ const SPOKEN: &[&str] = &[
     "rule",
     "fault",
     "violation",
+    "block",
+    "denied",
+    "denial",
 ];
 
 /// Every field whose name says its value is words (and that the record does not already

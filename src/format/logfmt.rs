@@ -43,13 +43,15 @@ impl LogFormat for Logfmt {
     }
 }
 
-/// Parse one logfmt line.
+/// Parse one logfmt line. A line that does not start with a pair is text with pairs after
+/// it (HashiCorp's `[WARN]  auth.token: token creation denied: role=ci`, Heroku's `app[web.1]:
+/// at=warn ...`, a panic between logfmt lines): read as a text line, so its words count.
 fn parse_pairs(line: &str) -> Parsed<'_> {
     let pairs = pairs(line);
-    if pairs.is_empty() {
-        return Parsed::Foreign;
+    match pairs.first() {
+        Some((key, _)) if line.trim_start().starts_with(key) => record(&pairs),
+        _ => super::text::parse_line(line),
     }
-    record(&pairs)
 }
 
 /// The app record of a line's pairs.

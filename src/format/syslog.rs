@@ -47,6 +47,9 @@ impl LogFormat for Syslog {
                 let parsed = wrapped(Cow::Borrowed(message), time);
                 match parsed {
                     Parsed::Record(mut record) => {
+                        if let Some(structured) = h.structured {
+                            structured_fields(&mut record, structured);
+                        }
                         record.yearless = yearless && record.time == time;
                         record.attrs.push(("host", Cow::Borrowed(h.host)));
                         record.attrs.push(("program", Cow::Borrowed(h.program)));
@@ -65,6 +68,8 @@ struct Header<'a> {
     bsd: bool,
     host: &'a str,
     program: &'a str,
+    /// RFC 5424 structured data (`[meta@32473 plan="free" action="token.create"]`).
+    structured: Option<&'a str>,
 }
 
 impl Header<'_> {
@@ -109,7 +114,7 @@ fn rfc5424(input: &str) -> IResult<&str, Header<'_>> {
         space1,
     )
         .parse(rest)?;
-    let (rest, _) = alt((tag("-"), recognize(structured_data))).parse(rest)?;
+    let (rest, structured) = alt((tag("-"), recognize(structured_data))).parse(rest)?;
     let (rest, _) = space0(rest)?;
     let message = rest.strip_prefix('\u{feff}').unwrap_or(rest);
     Ok((
@@ -119,8 +124,31 @@ fn rfc5424(input: &str) -> IResult<&str, Header<'_>> {
             bsd: false,
             host,
             program,
+            structured: (structured != "-").then_some(structured),
         },
     ))
+}
+
+/// The parameters of structured data as the message's fields: an action or outcome the
+/// message lacks (`action="token.create"`, `outcome="failure"`), and what fields say in
+/// words (`reason="denied"`, `tfa="false"`).
+fn structured_fields(record: &mut super::Record<'_>, structured: &str) {
+    let params = structured.replace(['[', ']'], " ");
+    let fields: Vec<(Cow<'static, str>, Cow<'static, str>)> = super::logfmt::pairs(&params)
+        .into_iter()
+        .map(|(k, v)| (Cow::Owned(k.to_string()), Cow::Owned(v.into_owned())))
+        .collect();
+    if fields.is_empty() {
+        return;
+    }
+    let said = super::app_fields::app_record(&fields);
+    if record.action.is_none() {
+        record.action = said.action;
+    }
+    if record.outcome.is_none_or(|o| o == super::Outcome::Unstated) {
+        record.outcome = said.outcome;
+    }
+    super::app_fields::spoken_fields(record, fields);
 }
 
 /// One or more `[id key="value" ...]` elements (`\]` and `\"` escaped inside values).
@@ -183,6 +211,7 @@ fn rfc3164(input: &str) -> IResult<&str, Header<'_>> {
             bsd,
             host,
             program,
+            structured: None,
         },
     ))
 }

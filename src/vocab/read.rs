@@ -604,12 +604,22 @@ fn elliptic_creation<'m>(
             .all(|i| filler[i]);
         let next = words.get(j + 1).filter(|w| w.clause == clause);
         let bare = next.is_none() || how_it_ended(j + 1);
-        // "request to create one was declined", "delete one before generating another".
-        let pronoun = next.is_some_and(|w| PRONOUNS.contains(&w.stem.as_str()))
+        // "request to create one was declined", "delete one before generating another",
+        // "... before generating a new one".
+        let mut at = j + 1;
+        while words
+            .get(at)
+            .is_some_and(|w| w.clause == clause && ARTICLES.contains(&w.stem.as_str()))
+        {
+            at += 1;
+        }
+        let pronoun = words
+            .get(at)
+            .is_some_and(|w| w.clause == clause && PRONOUNS.contains(&w.stem.as_str()))
             && words
-                .get(j + 2)
+                .get(at + 1)
                 .filter(|w| w.clause == clause)
-                .is_none_or(|_| how_it_ended(j + 2));
+                .is_none_or(|_| how_it_ended(at + 1));
         if !(pronoun || (first && bare && clause > 0)) {
             return None;
         }
@@ -623,6 +633,9 @@ fn elliptic_creation<'m>(
 
 /// Words that stand for a credential named before them ("create one", "generate another").
 const PRONOUNS: [&str; 4] = ["one", "another", "it", "them"];
+
+/// Words between the verb and such a pronoun ("generate a new one").
+const ARTICLES: [&str; 4] = ["a", "an", "new", "fresh"];
 
 /// Words inside parentheses that list or exemplify (several clauses, "or", "and", "e.g.", or
 /// more than ten words) rather than name what was done: "(CreateAccessKey)",
@@ -688,17 +701,18 @@ fn file_error(words: &[Word], start: usize) -> bool {
         at -= 1;
     }
     let eacces = matches!(words[at].stem.as_str(), "permiss" | "access" | "deni");
-    let path_before = at > 0 && words[at - 1].path && !words[at - 1].quoted;
+    let path_before = at > 0 && words[at - 1].file && !words[at - 1].quoted;
     // Python's `PermissionError: [Errno 13] Permission denied: '/home/x/.aws/credentials'`.
     let end = (start..words.len()).find(|&i| {
         words[i].stem != "permiss" && words[i].stem != "deni" && words[i].stem != "access"
     });
-    let path_after = end.is_some_and(|i| words[i].path && words[i].quoted);
+    let path_after = end.is_some_and(|i| words[i].file && words[i].quoted);
     eacces && (path_before || path_after)
 }
 
 /// A credential named inside a longer identifier that names something else
-/// (`acme-api-keys-archive`, a bucket): two or more words besides it and no act in it.
+/// (`acme-api-keys-archive`, a bucket): two or more words besides it (one before it in a
+/// quoted name) and no act in it.
 fn inside_a_name(m: &Mention, t: &Text) -> bool {
     let words = &t.words;
     let run = words[m.start].run;
@@ -720,7 +734,11 @@ fn inside_a_name(m: &Mention, t: &Text) -> bool {
         .filter(|&&k| k < m.start || k >= m.end)
         .count();
     let act = in_run.iter().any(|&k| covered.iter().any(|c| c[k]));
-    others >= 2 && !act
+    // A quoted name that ends in the credential names that thing (the secret "db-creds"),
+    // with one word before it.
+    let ends_run = in_run.iter().all(|&k| k < m.end);
+    let quoted_name = words[m.start].quoted && ends_run && others >= 1;
+    (others >= 2 || quoted_name) && !act
 }
 
 /// Outside quotes and slash-separated names: quoted words ('billing-api') and paths

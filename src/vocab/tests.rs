@@ -841,3 +841,131 @@ fn shapes_from_the_fourth_blind_round() {
         );
     }
 }
+
+/// Shapes of the fifth blind round (in-house applications; lines written here): short
+/// credential nouns, names that are no credentials, text before logfmt pairs, RFC 5424
+/// structured data.
+#[test]
+fn shapes_from_the_fifth_blind_round() {
+    use Cause::*;
+    let rules = rules();
+    let text: [(&str, Option<Cause>); 13] = [
+        // "creds", "svc token", "webhook secret" are credentials.
+        (
+            "could not provision access creds for partner P-11: request rejected by authorization service",
+            Some(Unknown),
+        ),
+        (
+            "provisioned access creds for partner P-11 (expires in 90 days)",
+            None,
+        ),
+        (
+            "failed to mint svc token: network policy: 192.0.2.44 not in any allowed CIDR",
+            Some(NetworkRestriction),
+        ),
+        // ("not allowed to" names the caller's permissions.)
+        (
+            "not allowed to regenerate webhook secret",
+            Some(InsufficientRole),
+        ),
+        // "wasn't created" says the act failed.
+        (
+            "you're not an admin of team T-88, so the new API key wasn't created",
+            Some(InsufficientRole),
+        ),
+        // A quoted name that ends in a credential word names that thing.
+        (
+            "unable to create secret \"db-creds\": secrets is forbidden: User \"ci\" cannot create resource \"secrets\" in the namespace \"prod\"",
+            None,
+        ),
+        // A repository's name is no file: its refusal is the request's.
+        (
+            "deploy key not added to repo web/landing: access denied",
+            Some(Unknown),
+        ),
+        (
+            "deploy key generated but not saved: open /srv/keys/deploy.pem: permission denied",
+            None,
+        ),
+        // `tfa` is a second factor.
+        (
+            "personal access token request refused: tfa=false",
+            Some(MfaRequired),
+        ),
+        // "a new one" stands for the credential named before it; "already has" says the
+        // count was reached.
+        (
+            "too many client secrets: app fleet-sync already has 2 active secrets; delete one before generating a new one",
+            Some(QuotaExceeded),
+        ),
+        (
+            "client secrets of app fleet-sync: 2 active; deleted one before listing them",
+            None,
+        ),
+        // A scope that exceeds the caller's permissions is no count limit.
+        (
+            "token request by mbauer refused: requested scope write:admin exceeds the caller's permissions",
+            Some(InsufficientRole),
+        ),
+        // `exc_info` does not stem like "exceed".
+        (
+            "token creation failed: sqlalchemy.exc.OperationalError: could not connect to server",
+            None,
+        ),
+    ];
+    for (line, want) in text {
+        assert_eq!(event_cause(&rules, line), want, "{line}");
+    }
+    // Short field names of small JSON loggers: `m` (message), `evt` (event).
+    let json = crate::format::json_lines::JsonLines;
+    let short: [(&str, Option<Cause>); 2] = [
+        (
+            r#"{"lvl":"warn","m":"deploy token request denied","net":{"allowed":false,"rule":"corp-vpn-only"}}"#,
+            Some(NetworkRestriction),
+        ),
+        (
+            r#"{"evt":"client_secret.generate","result":"forbidden","lvl":"W"}"#,
+            Some(Unknown),
+        ),
+    ];
+    for (line, want) in short {
+        assert_eq!(
+            cause_as(&rules, &json, InputFormat::Json, line),
+            want,
+            "{line}"
+        );
+    }
+    // Text before logfmt pairs is read as a text line with pairs after it.
+    let logfmt: [(&str, Option<Cause>); 2] = [
+        (
+            "2026-03-04T16:03:51.771Z [WARN]  auth.token: token creation denied: role=ci error=\"source address 198.51.100.7 is outside the role's token_bound_cidrs\"",
+            Some(NetworkRestriction),
+        ),
+        (
+            "2026-03-04T16:03:51.771Z [INFO]  auth.token: token created: role=ci ttl=1h",
+            None,
+        ),
+    ];
+    for (line, want) in logfmt {
+        assert_eq!(logfmt_cause(&rules, line), want, "{line}");
+    }
+    // RFC 5424 structured data: its parameters say what the message leaves out.
+    let syslog = crate::format::syslog::Syslog;
+    let structured: [(&str, Option<Cause>); 2] = [
+        (
+            r#"<131>1 2026-03-04T10:29:02.441Z billing-7 keysvc 3321 DENY [ent@32473 op="apikey.create" plan="free"] key request rejected"#,
+            Some(PlanRestriction),
+        ),
+        (
+            r#"<131>1 2026-03-04T10:29:02.441Z billing-7 keysvc 3321 OK [ent@32473 op="apikey.create" plan="free"] key request accepted"#,
+            None,
+        ),
+    ];
+    for (line, want) in structured {
+        assert_eq!(
+            cause_as(&rules, &syslog, InputFormat::Syslog, line),
+            want,
+            "{line}"
+        );
+    }
+}

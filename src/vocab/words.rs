@@ -22,6 +22,9 @@ pub struct Word {
     /// Part of a slash-separated name (`acme/payments-api`, `/var/lib/keys/api.pem`,
     /// `Overall/Administer`): a name, not evidence for a cause.
     pub path: bool,
+    /// That name looks like a file's (`/var/lib/keys/api.pem`, `./creds.json`), not a
+    /// repository's or a resource's (`acme/payments-api`).
+    pub file: bool,
     /// Which identifier run the word came from (words of `disableServiceAccountKeyCreation`
     /// share one).
     pub run: u32,
@@ -113,7 +116,7 @@ const REQUIREMENT_KEYS: [&str; 10] = [
 ];
 
 /// Values that say something is missing or too low (`false`, `expired`, `free`, `guest`).
-const LACKING_VALUES: [&str; 34] = [
+const LACKING_VALUES: [&str; 35] = [
     "false",
     "no",
     "off",
@@ -142,6 +145,7 @@ const LACKING_VALUES: [&str; 34] = [
     "starter",
     "basic",
     "community",
+    "individual",
     "viewer",
     "guest",
     "reader",
@@ -190,6 +194,7 @@ pub fn words(text: &str) -> Vec<Word> {
                     quoted: false,
                     aside: depth > 0,
                     path: false,
+                    file: false,
                     run: runs,
                 };
                 runs += 1;
@@ -205,7 +210,8 @@ pub fn words(text: &str) -> Vec<Word> {
                 field_name,
                 quoted: quote.is_some_and(|(_, name)| name),
                 aside: depth > 0,
-                path: in_path(bytes, start, i),
+                path: slash_token(bytes, start, i).is_some(),
+                file: slash_token(bytes, start, i).is_some_and(looks_like_file),
                 run: runs,
             };
             runs += 1;
@@ -267,8 +273,8 @@ fn encloses_name(bytes: &[u8], i: usize) -> bool {
     true
 }
 
-/// Whether the run `start..end` is part of a slash-separated token (`acme/api`, `/var/x`).
-fn in_path(bytes: &[u8], start: usize, end: usize) -> bool {
+/// The slash-separated token (`acme/api`, `/var/x`) the run `start..end` is part of.
+fn slash_token(bytes: &[u8], start: usize, end: usize) -> Option<&[u8]> {
     let mut a = start;
     while a > 0
         && !bytes[a - 1].is_ascii_whitespace()
@@ -285,7 +291,22 @@ fn in_path(bytes: &[u8], start: usize, end: usize) -> bool {
     }
     let token = &bytes[a..b];
     let token = token.strip_suffix(b":").unwrap_or(token);
-    token.windows(2).any(|w| w[0] == b'/' && is_word_byte(w[1]))
+    token
+        .windows(2)
+        .any(|w| w[0] == b'/' && is_word_byte(w[1]))
+        .then_some(token)
+}
+
+/// An absolute or relative file path, or a name with an extension (`keys/api.pem`).
+fn looks_like_file(token: &[u8]) -> bool {
+    let rooted = [&b"/"[..], b"~/", b"./", b"../"]
+        .iter()
+        .any(|p| token.starts_with(p));
+    let last = token.rsplit(|&b| b == b'/').next().unwrap_or(token);
+    let extension = last.iter().rposition(|&b| b == b'.').is_some_and(|dot| {
+        dot > 0 && dot + 1 < last.len() && last[dot + 1..].iter().all(u8::is_ascii_alphanumeric)
+    });
+    rooted || extension
 }
 
 /// The end of an IPv4 address range in CIDR notation (`10.4.0.0/16`) starting at `start`.
@@ -375,6 +396,7 @@ struct Flags {
     quoted: bool,
     aside: bool,
     path: bool,
+    file: bool,
     run: u32,
 }
 
@@ -395,6 +417,7 @@ fn push_run(run: &str, flags: Flags, out: &mut Vec<Word>) {
                 quoted: flags.quoted,
                 aside: flags.aside,
                 path: flags.path,
+                file: flags.file,
                 run: flags.run,
             });
         }
@@ -462,6 +485,7 @@ pub fn stem(word: &str) -> String {
     w
 }
 
+/// (`-eed` is no past tense: "exceed" keeps its stem, apart from `exc_info`'s.)
 fn strip_inflection(w: &mut String) {
     let n = w.len();
     if (w.ends_with("ies") || w.ends_with("ied")) && n > 4 {
@@ -471,7 +495,7 @@ fn strip_inflection(w: &mut String) {
         w.truncate(n - 2);
     } else if w.ends_with("ing") && n > 5 {
         w.truncate(n - 3);
-    } else if (w.ends_with("ed") && n > 4)
+    } else if (w.ends_with("ed") && !w.ends_with("eed") && n > 4)
         || ["ses", "xes", "zes", "ches", "shes"]
             .iter()
             .any(|s| w.ends_with(s))
@@ -535,8 +559,12 @@ mod tests {
 
     #[test]
     fn identifiers_split_like_words() {
-        let cases: [(&str, &[&str]); 9] = [
+        let cases: [(&str, &[&str]); 10] = [
             ("ServiceTokenCreate", &["servic", "token", "creat"]),
+            (
+                "limits exceeded exc_info",
+                &["limit", "exceed", "exc", "info"],
+            ),
             (
                 "deploy_token.create.rejected",
                 &["deploi", "token", "creat", "reject"],

@@ -850,7 +850,7 @@ fn shapes_from_the_fifth_blind_round() {
     use Cause::*;
     let rules = rules();
     let text: [(&str, Option<Cause>); 13] = [
-        // "creds", "svc token", "webhook secret" are credentials.
+        // "creds" and "svc token" are credentials.
         (
             "could not provision access creds for partner P-11: request rejected by authorization service",
             Some(Unknown),
@@ -865,7 +865,7 @@ fn shapes_from_the_fifth_blind_round() {
         ),
         // ("not allowed to" names the caller's permissions.)
         (
-            "not allowed to regenerate webhook secret",
+            "not allowed to regenerate signing secret",
             Some(InsufficientRole),
         ),
         // "wasn't created" says the act failed.

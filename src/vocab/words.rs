@@ -158,14 +158,22 @@ const LACKING_VALUES: [&str; 35] = [
 /// `required_tier=business`, `policy=no-pats`). Its name is read as words and its value as
 /// a name: the field names the cause, it never says by itself that anything failed.
 pub fn cause_field(key: &str, value: &str) -> bool {
-    let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
-    let value = value.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
-    if REQUIREMENT_KEYS.contains(&last.as_str()) {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let named = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(last));
+    if named(&REQUIREMENT_KEYS) {
         return true;
     }
-    let value = value.replace(['-', ' '], "_");
-    CAUSE_KEYS.contains(&last.as_str())
-        && (LACKING_VALUES.contains(&value.as_str()) || (last == "policy" && !value.is_empty()))
+    if !named(&CAUSE_KEYS) {
+        return false;
+    }
+    let value = value.trim().trim_matches(['"', '\'']);
+    let lacking = LACKING_VALUES.iter().any(|v| {
+        v.len() == value.len()
+            && v.bytes().zip(value.bytes()).all(|(a, b)| {
+                a == b.to_ascii_lowercase() || (a == b'_' && matches!(b, b'-' | b' '))
+            })
+    });
+    lacking || (last.eq_ignore_ascii_case("policy") && !value.is_empty())
 }
 
 /// The words of `text`, in order.
@@ -202,6 +210,7 @@ pub fn words(text: &str) -> Vec<Word> {
                 i = end;
                 continue;
             }
+            let slash = slash_token(bytes, start, i);
             let field_name = bytes.get(i) == Some(&b'=');
             let said = field_name && cause_field(run, &text[i + 1..skip_value(bytes, i + 1)]);
             let field_name = field_name && !said;
@@ -210,8 +219,8 @@ pub fn words(text: &str) -> Vec<Word> {
                 field_name,
                 quoted: quote.is_some_and(|(_, name)| name),
                 aside: depth > 0,
-                path: slash_token(bytes, start, i).is_some(),
-                file: slash_token(bytes, start, i).is_some_and(looks_like_file),
+                path: slash.is_some(),
+                file: slash.is_some_and(looks_like_file),
                 run: runs,
             };
             runs += 1;

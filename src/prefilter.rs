@@ -100,6 +100,8 @@ impl Anchors {
 struct Tagged {
     automaton: AhoCorasick,
     tags: Vec<u8>,
+    #[cfg(test)]
+    literals: Vec<String>,
 }
 
 impl Tagged {
@@ -118,6 +120,8 @@ impl Tagged {
         Some(Tagged {
             automaton: automaton(&literals)?,
             tags: tagged.into_iter().map(|(_, t)| t).collect(),
+            #[cfg(test)]
+            literals,
         })
     }
 
@@ -452,6 +456,33 @@ mod tests {
             let n = stages.anchor_count;
             assert!(n <= 32, "{format:?}: {n} anchors");
         }
+    }
+
+    /// A literal that is a common word (or in one) sends most records of a log to be parsed:
+    /// an entry such as "already has" must not be looked for as "has" ("won't" as "won").
+    #[test]
+    fn no_literal_is_a_common_word() {
+        const COMMON: [&str; 16] = [
+            "has", "hav", "have", "the", "and", "for", "with", "was", "are", "more", "mor", "turn",
+            "won", "own", "webhook", "that",
+        ];
+        let all = prefilters();
+        let mut found = Vec::new();
+        for format in InputFormat::ALL {
+            let Some(stages) = &all.for_format(format).stages else {
+                continue;
+            };
+            let common: Vec<&String> = stages
+                .tagged
+                .literals
+                .iter()
+                .filter(|l| COMMON.contains(&l.as_str()))
+                .collect();
+            if !common.is_empty() {
+                found.push(format!("{format:?}: {common:?}"));
+            }
+        }
+        assert!(found.is_empty(), "{found:?}");
     }
 
     /// Words the prefilter knows and words it does not, to build lines from.

@@ -407,20 +407,25 @@ impl Vocabulary {
             .map(|p| &p.stems[0])
             .collect();
         // A phrase's literal is not a word another stage already looks for ("not created" is
-        // looked for as "not", not as "creat"; "token expired" as "expir").
-        let others: Vec<&String> = [
+        // looked for as "not", not as "creat"; "token expired" as "expir"), and if it can be,
+        // not a filler that is in every sentence ("has expired" as "expir", "have no
+        // permission" as "permiss"; "wasn't created" still as "wasn").
+        let single_stems = |of: &[Concept]| -> Vec<&String> {
+            of.iter()
+                .filter(|c| !concepts.contains(c))
+                .filter_map(|c| self.lists.get(c))
+                .flat_map(|l| l.phrases.iter())
+                .filter(|p| p.stems.len() == 1)
+                .map(|p| &p.stems[0])
+                .collect()
+        };
+        let others = single_stems(&[
             Concept::Credential,
             Concept::CredentialWeak,
             Concept::Create,
             Concept::CreateAdjacent,
-        ]
-        .iter()
-        .filter(|c| !concepts.contains(c))
-        .filter_map(|c| self.lists.get(c))
-        .flat_map(|l| l.phrases.iter())
-        .filter(|p| p.stems.len() == 1)
-        .map(|p| &p.stems[0])
-        .collect();
+        ]);
+        let fillers = single_stems(&[Concept::Filler, Concept::Passive]);
         // How many phrases hold each word: a phrase is looked for by the word most share
         // ("not issued", "not created" and "not permitted" all by "not").
         // Credentials are looked for by their own longest word ("application password" by
@@ -440,7 +445,7 @@ impl Vocabulary {
             .filter(|p| p.stems.len() == 1 || !p.stems.iter().any(|s| single.contains(&s)))
             .flat_map(|p| match &p.whole {
                 Some(words) => whole_literals(words),
-                None => phrase_literals(&p.stems, &others, &shared),
+                None => phrase_literals(&p.stems, &others, &fillers, &shared),
             })
             .collect();
         out.sort();
@@ -478,11 +483,12 @@ fn whole_literals(words: &[String]) -> Vec<String> {
 }
 
 /// The literals of a phrase: those of the stem most phrases share, the longest of those
-/// (the first of equal length: "may lack" is looked for as "may"), not one in `avoid`
-/// unless every stem is.
+/// (the first of equal length: "may lack" is looked for as "may"), neither in `avoid` nor in
+/// `fillers` if it can be, else not in `avoid`, else any.
 fn phrase_literals(
     stems: &[String],
     avoid: &[&String],
+    fillers: &[&String],
     shared: &HashMap<&String, usize>,
 ) -> Vec<String> {
     let longest = |allowed: &dyn Fn(&String) -> bool| {
@@ -492,7 +498,8 @@ fn phrase_literals(
             .filter(|s| s.len() >= 3 && allowed(s))
             .max_by_key(|s| (shared.get(s).copied().unwrap_or(0), s.len()))
     };
-    longest(&|s| !avoid.contains(&s))
+    longest(&|s| !avoid.contains(&s) && !fillers.contains(&s))
+        .or_else(|| longest(&|s| !avoid.contains(&s)))
         .or_else(|| longest(&|_| true))
         .map(|s| words::literals_of_stem(s))
         .unwrap_or_default()

@@ -165,9 +165,9 @@ fn blind_sets_hold_their_figures() {
         "blind_a.tsv",
         &[
             ("text", BAR.0, BAR.1, BAR.2),
-            ("logfmt", 0.97, BAR.1, BAR.2),
+            ("logfmt", BAR.0, BAR.1, BAR.2),
             ("json", BAR.0, BAR.1, BAR.2),
-            ("syslog", 0.84, 0.98, BAR.2),
+            ("syslog", 0.90, 0.98, BAR.2),
         ],
     );
     failures.extend(below(
@@ -175,7 +175,7 @@ fn blind_sets_hold_their_figures() {
         &[
             ("text", 0.94, 0.97, BAR.2),
             ("logfmt", 0.91, BAR.1, BAR.2),
-            ("json", 0.90, 0.98, BAR.2),
+            ("json", 0.93, 0.98, BAR.2),
             ("syslog", 0.86, 0.98, BAR.2),
         ],
     ));
@@ -192,18 +192,18 @@ fn blind_sets_hold_their_figures() {
         "blind_d.tsv",
         &[
             ("text", 0.89, 0.97, BAR.2),
-            ("logfmt", 0.86, 0.98, BAR.2),
-            ("json", 0.88, 0.96, BAR.2),
-            ("syslog", 0.82, 0.98, 0.94),
+            ("logfmt", 0.89, 0.98, BAR.2),
+            ("json", 0.90, 0.96, BAR.2),
+            ("syslog", 0.86, 0.98, 0.93),
         ],
     ));
     failures.extend(below(
         "blind_e.tsv",
         &[
-            ("text", 0.89, 0.98, 0.93),
-            ("logfmt", 0.90, 0.98, 0.94),
-            ("json", 0.87, BAR.1, BAR.2),
-            ("syslog", 0.80, BAR.1, 0.94),
+            ("text", 0.91, 0.98, 0.94),
+            ("logfmt", 0.93, 0.98, 0.94),
+            ("json", 0.91, BAR.1, BAR.2),
+            ("syslog", 0.83, BAR.1, 0.94),
         ],
     ));
     assert!(failures.is_empty(), "below their figures: {failures:?}");

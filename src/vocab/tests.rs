@@ -849,7 +849,7 @@ fn shapes_from_the_fourth_blind_round() {
 fn shapes_from_the_fifth_blind_round() {
     use Cause::*;
     let rules = rules();
-    let text: [(&str, Option<Cause>); 13] = [
+    let text: [(&str, Option<Cause>); 15] = [
         // "creds" and "svc token" are credentials.
         (
             "could not provision access creds for partner P-11: request rejected by authorization service",
@@ -885,6 +885,15 @@ fn shapes_from_the_fifth_blind_round() {
         ),
         (
             "deploy key generated but not saved: open /srv/keys/deploy.pem: permission denied",
+            None,
+        ),
+        // "PAT" is a credential, looked for whole; a path is none.
+        (
+            "PAT creation blocked for user ines: your enterprise has disabled personal access tokens",
+            Some(PolicyBlock),
+        ),
+        (
+            "failed to create patch for path=/srv/pat/keys: permission denied by the enterprise policy",
             None,
         ),
         // `tfa` is a second factor.

@@ -451,6 +451,18 @@ fn logfmt_cause(rules: &RuleSet, line: &str) -> Option<Cause> {
     )
 }
 
+/// Each line read as `format` is the event of that cause (`None`: no event).
+fn assert_read_as(
+    rules: &RuleSet,
+    parser: &dyn LogFormat,
+    format: InputFormat,
+    cases: &[(&str, Option<Cause>)],
+) {
+    for &(line, want) in cases {
+        assert_eq!(cause_as(rules, parser, format, line), want, "{line}");
+    }
+}
+
 /// The cause of the event a line of `format` is, or `None` when it is no event.
 fn cause_as(
     rules: &RuleSet,
@@ -712,13 +724,7 @@ fn shapes_from_the_blind_rounds() {
             None,
         ),
     ];
-    for (line, want) in structured {
-        assert_eq!(
-            cause_as(&rules, &json, InputFormat::Json, line),
-            want,
-            "{line}"
-        );
-    }
+    assert_read_as(&rules, &json, InputFormat::Json, &structured);
     // Single-quoted logfmt values are values, not names.
     assert_eq!(
         logfmt_cause(
@@ -833,13 +839,7 @@ fn shapes_from_the_fourth_blind_round() {
             Some(MfaRequired),
         ),
     ];
-    for (line, want) in structured {
-        assert_eq!(
-            cause_as(&rules, &json, InputFormat::Json, line),
-            want,
-            "{line}"
-        );
-    }
+    assert_read_as(&rules, &json, InputFormat::Json, &structured);
 }
 
 /// Shapes of the fifth blind round (in-house applications; lines written here): short
@@ -937,13 +937,7 @@ fn shapes_from_the_fifth_blind_round() {
             Some(Unknown),
         ),
     ];
-    for (line, want) in short {
-        assert_eq!(
-            cause_as(&rules, &json, InputFormat::Json, line),
-            want,
-            "{line}"
-        );
-    }
+    assert_read_as(&rules, &json, InputFormat::Json, &short);
     // Text before logfmt pairs is read as a text line with pairs after it.
     let logfmt: [(&str, Option<Cause>); 2] = [
         (
@@ -970,11 +964,5 @@ fn shapes_from_the_fifth_blind_round() {
             None,
         ),
     ];
-    for (line, want) in structured {
-        assert_eq!(
-            cause_as(&rules, &syslog, InputFormat::Syslog, line),
-            want,
-            "{line}"
-        );
-    }
+    assert_read_as(&rules, &syslog, InputFormat::Syslog, &structured);
 }

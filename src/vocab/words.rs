@@ -212,7 +212,8 @@ pub fn words(text: &str) -> Vec<Word> {
             }
             let slash = slash_token(bytes, start, i);
             let field_name = bytes.get(i) == Some(&b'=');
-            let said = field_name && cause_field(run, &text[i + 1..skip_value(bytes, i + 1)]);
+            let value_end = field_name.then(|| skip_value(bytes, i + 1));
+            let said = value_end.is_some_and(|end| cause_field(run, &text[i + 1..end]));
             let field_name = field_name && !said;
             let flags = Flags {
                 clause,
@@ -225,17 +226,13 @@ pub fn words(text: &str) -> Vec<Word> {
             };
             runs += 1;
             push_run(run, flags, &mut out);
-            if field_name && !is_text_key(run) {
-                i = skip_value(bytes, i + 1);
-            } else if said {
-                let end = skip_value(bytes, i + 1);
-                let value = text[i + 1..end].trim_matches(['"', '\'']);
-                for mut word in words(value) {
-                    (word.clause, word.quoted, word.run) = (clause, true, runs + word.run);
-                    out.push(word);
+            match value_end {
+                Some(end) if field_name && !is_text_key(run) => i = end,
+                Some(end) if said => {
+                    runs = push_name(&text[i + 1..end], clause, runs, &mut out);
+                    i = end;
                 }
-                runs = out.last().map_or(runs, |w| w.run.max(runs) + 1);
-                i = end;
+                _ => {}
             }
             continue;
         }
@@ -394,6 +391,20 @@ fn ends_clause(bytes: &[u8], i: usize) -> bool {
         b'-' | b'|' => next_blank && i > 0 && bytes[i - 1].is_ascii_whitespace(),
         _ => false,
     }
+}
+
+/// The words of a field's value pushed as a name (quoted, in `clause`); the next run id.
+fn push_name(value: &str, clause: u32, runs: u32, out: &mut Vec<Word>) -> u32 {
+    let before = out.len();
+    for mut word in words(value.trim_matches(['"', '\''])) {
+        (word.clause, word.quoted, word.run) = (clause, true, runs + word.run);
+        out.push(word);
+    }
+    out[before..]
+        .iter()
+        .map(|w| w.run + 1)
+        .max()
+        .unwrap_or(runs)
 }
 
 /// Split one identifier run into words and push them.

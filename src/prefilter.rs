@@ -97,46 +97,110 @@ impl Anchors {
 }
 
 /// Stage 2: every literal of every list, tagged with its lists, found overlapping in one pass.
+/// The vocabulary reads words, so its creation and refusal words count only where a word can
+/// start (`roll` is in every `Controller`, `not` in every `notify`); credential words count
+/// anywhere, because the vocabulary reads them inside closed compounds (`apikey`).
 struct Tagged {
     automaton: AhoCorasick,
+    /// The lists a literal stands for wherever it is.
     tags: Vec<u8>,
+    /// The lists it stands for only at the start of a word.
+    word_tags: Vec<u8>,
     #[cfg(test)]
     literals: Vec<String>,
 }
 
 impl Tagged {
-    fn new(lists: &[(&[String], u8)]) -> Option<Tagged> {
-        let mut tagged: Vec<(String, u8)> = Vec::new();
-        for (literals, tag) in lists {
-            // A literal holding another of its list says nothing more about that list.
-            for literal in &shortest(literals.to_vec()) {
-                match tagged.iter_mut().find(|(l, _)| l == literal) {
-                    Some((_, tags)) => *tags |= tag,
-                    None => tagged.push((literal.clone(), *tag)),
+    fn new(lists: &[TaggedList<'_>]) -> Option<Tagged> {
+        // (literal, tags anywhere, tags at a word start)
+        let mut tagged: Vec<(String, u8, u8)> = Vec::new();
+        for list in lists {
+            let (anywhere, at_word) = match list.at_word_start {
+                true => (0, list.tag),
+                false => (list.tag, 0),
+            };
+            // A literal holding another of its list says nothing more about that list, unless
+            // it must start a word ("regenerat" starts words "generat" is inside).
+            let literals = match list.at_word_start {
+                true => lowercase(list.literals.to_vec()),
+                false => shortest(list.literals.to_vec()),
+            };
+            for literal in &literals {
+                match tagged.iter_mut().find(|(l, ..)| l == literal) {
+                    Some((_, tags, word_tags)) => {
+                        *tags |= anywhere;
+                        *word_tags |= at_word;
+                    }
+                    None => tagged.push((literal.clone(), anywhere, at_word)),
                 }
             }
         }
-        let literals: Vec<String> = tagged.iter().map(|(l, _)| l.clone()).collect();
+        let literals: Vec<String> = tagged.iter().map(|(l, ..)| l.clone()).collect();
         Some(Tagged {
             automaton: automaton(&literals)?,
-            tags: tagged.into_iter().map(|(_, t)| t).collect(),
+            tags: tagged.iter().map(|&(_, t, _)| t).collect(),
+            word_tags: tagged.iter().map(|&(.., w)| w).collect(),
             #[cfg(test)]
             literals,
         })
     }
 
-    /// The lists of which `lower` holds a literal.
-    fn lists_in(&self, lower: &[u8]) -> u8 {
+    /// The lists of which the record holds a literal (`lower` is `raw` ASCII-lowercased).
+    fn lists_in(&self, raw: &[u8], lower: &[u8]) -> u8 {
         self.automaton
             .find_overlapping_iter(lower)
-            .fold(0, |found, m| found | self.tags[m.pattern().as_usize()])
+            .fold(0, |found, m| {
+                let pattern = m.pattern().as_usize();
+                let word = self.word_tags[pattern];
+                match word != 0 && may_start_word(raw, m.start()) {
+                    true => found | self.tags[pattern] | word,
+                    false => found | self.tags[pattern],
+                }
+            })
     }
 }
 
+/// One list of stage 2: its literals, its bit, and whether they count only at a word start.
+struct TaggedList<'a> {
+    literals: &'a [String],
+    tag: u8,
+    at_word_start: bool,
+}
+
+impl<'a> TaggedList<'a> {
+    fn anywhere(literals: &'a [String], tag: u8) -> TaggedList<'a> {
+        TaggedList {
+            literals,
+            tag,
+            at_word_start: false,
+        }
+    }
+
+    fn at_word_start(literals: &'a [String], tag: u8) -> TaggedList<'a> {
+        TaggedList {
+            literals,
+            tag,
+            at_word_start: true,
+        }
+    }
+}
+
+/// Whether a word of the vocabulary (`vocab::words`) may start at `raw[at]`: the start of
+/// the record, after anything but a letter, at an upper-case letter or a digit (`camelCase`,
+/// `HTTP403`), or after a JSON escape (`\ndenied`). A superset of its word boundaries.
+fn may_start_word(raw: &[u8], at: usize) -> bool {
+    let Some(before) = at.checked_sub(1).map(|b| raw[b]) else {
+        return true;
+    };
+    !before.is_ascii_alphabetic()
+        || !raw.get(at).is_some_and(u8::is_ascii_lowercase)
+        || (at >= 2 && raw[at - 2] == b'\\')
+}
+
 impl Stages {
-    /// Stage 2 on one lowercased record.
-    fn record_passes(&self, lower: &[u8]) -> bool {
-        self.passes(self.tagged.lists_in(lower))
+    /// Stage 2 on one record (`lower` is `raw` ASCII-lowercased).
+    fn record_passes(&self, raw: &[u8], lower: &[u8]) -> bool {
+        self.passes(self.tagged.lists_in(raw, lower))
     }
 
     fn passes(&self, found: u8) -> bool {
@@ -153,7 +217,10 @@ impl Stages {
 struct Lists<'a> {
     actions: &'a [String],
     vocab: Option<&'a Words>,
+    /// `None`: no refusal is needed.
     refusal: Option<&'a [String]>,
+    /// The vocabulary's refusal words (with `refusal`).
+    refusal_words: &'a [String],
     unconditional: &'a [String],
 }
 
@@ -170,13 +237,15 @@ impl Prefilter {
         anchors.extend(credential.iter().cloned());
         anchors.extend(lists.unconditional.iter().cloned());
         anchors.extend(escape.iter().cloned());
+        let refusal_words = lists.refusal.map_or(&[][..], |_| lists.refusal_words);
         let Some(tagged) = Tagged::new(&[
-            (lists.actions, list::ACTION),
-            (credential, list::CREDENTIAL),
-            (creation, list::CREATION),
-            (lists.refusal.unwrap_or(&[]), list::REFUSAL),
-            (lists.unconditional, list::UNCONDITIONAL),
-            (&escape, list::ESCAPE),
+            TaggedList::anywhere(lists.actions, list::ACTION),
+            TaggedList::anywhere(credential, list::CREDENTIAL),
+            TaggedList::at_word_start(creation, list::CREATION),
+            TaggedList::anywhere(lists.refusal.unwrap_or(&[]), list::REFUSAL),
+            TaggedList::at_word_start(refusal_words, list::REFUSAL),
+            TaggedList::anywhere(lists.unconditional, list::UNCONDITIONAL),
+            TaggedList::anywhere(&escape, list::ESCAPE),
         ]) else {
             return Prefilter { stages: None };
         };
@@ -205,10 +274,10 @@ impl Prefilter {
     }
 
     /// The lines of a block that may match, by their 0-based index and byte range, given
-    /// `lower`, the block (`\n`-separated) ASCII-lowercased: one anchor search over the whole
-    /// block instead of one call per line. `None` when the prefilter is off (every line must
-    /// be looked at).
-    pub fn candidates(&self, lower: &[u8]) -> Option<Vec<Candidate>> {
+    /// the block `raw` (`\n`-separated) and `lower`, it ASCII-lowercased: one anchor search
+    /// over the whole block instead of one call per line. `None` when the prefilter is off
+    /// (every line must be looked at).
+    pub fn candidates(&self, raw: &[u8], lower: &[u8]) -> Option<Vec<Candidate>> {
         let stages = self.stages.as_ref()?;
         let mut found = Vec::new();
         let (mut pos, mut line, mut counted) = (0, 0u64, 0);
@@ -217,7 +286,7 @@ impl Prefilter {
             let end = memchr::memchr(b'\n', &lower[hit..]).map_or(lower.len(), |p| hit + p);
             line += memchr::memchr_iter(b'\n', &lower[counted..start]).count() as u64;
             counted = start;
-            if stages.record_passes(&lower[start..end]) {
+            if stages.record_passes(&raw[start..end], &lower[start..end]) {
                 found.push(Candidate {
                     index: line,
                     bytes: start..end,
@@ -231,12 +300,12 @@ impl Prefilter {
         Some(found)
     }
 
-    /// False only when the record certainly holds no key-generation action (or, for worded
-    /// formats, no refusal). `lower` is the record ASCII-lowercased.
-    pub fn may_match_lower(&self, lower: &[u8]) -> bool {
+    /// False only when the record `raw` certainly holds no key-generation action (or, for
+    /// worded formats, no refusal). `lower` is `raw` ASCII-lowercased.
+    pub fn may_match_lower(&self, raw: &[u8], lower: &[u8]) -> bool {
         self.stages
             .as_ref()
-            .is_none_or(|s| s.anchors.find(lower, 0).is_some() && s.record_passes(lower))
+            .is_none_or(|s| s.anchors.find(lower, 0).is_some() && s.record_passes(raw, lower))
     }
 
     /// [`Prefilter::may_match_lower`] for a record as it was read.
@@ -244,7 +313,7 @@ impl Prefilter {
         if self.stages.is_none() {
             return true;
         }
-        with_lowercase(raw, |lower| self.may_match_lower(lower))
+        with_lowercase(raw, |lower| self.may_match_lower(raw, lower))
     }
 }
 
@@ -339,6 +408,7 @@ impl Prefilters {
                     actions: &actions_of(rules, format),
                     vocab: vocab.as_ref(),
                     refusal: None,
+                    refusal_words: &[],
                     unconditional: &[],
                 });
                 (format, prefilter)
@@ -359,6 +429,7 @@ impl Prefilters {
                 actions: &actions,
                 vocab: None,
                 refusal: None,
+                refusal_words: &[],
                 unconditional: &[],
             });
         }
@@ -374,10 +445,12 @@ impl Prefilters {
         };
         let vocab = Words::of(rules, format, true);
         let refusal = rules.refusal_literals().map(lowercase);
+        let refusal_words = lowercase(rules.vocab_refusal_literals());
         Prefilter::build(Lists {
             actions: &actions,
             vocab: vocab.as_ref(),
             refusal: refusal.as_deref(),
+            refusal_words: &refusal_words,
             unconditional: &unconditional,
         })
     }
@@ -549,7 +622,7 @@ mod tests {
             for format in InputFormat::ALL {
                 let prefilter = prefilters.for_format(format);
                 let found: Vec<u64> = prefilter
-                    .candidates(lower.as_bytes())
+                    .candidates(block.as_bytes(), lower.as_bytes())
                     .expect("prefilter on")
                     .into_iter()
                     .map(|c| c.index)
@@ -562,6 +635,21 @@ mod tests {
                 prop_assert_eq!(found, expected, "{:?}", format);
             }
         }
+    }
+
+    #[test]
+    fn vocabulary_words_count_only_where_a_word_starts() {
+        let text = prefilters();
+        let text = text.for_format(InputFormat::Text);
+        // "roll" in "Controller", "not" in "notify": no creation, no refusal.
+        assert!(!text.may_match(b"ERROR [com.acme.KeyController] metrics flushed"));
+        assert!(!text.may_match(b"INFO [notify.Sender] cache miss for key k1 (ttl=30s)"));
+        // camelCase, a JSON escape and a digit start words too.
+        assert!(text.may_match(b"ERROR apiKeyCreateDenied"));
+        assert!(text.may_match(br#"{"msg":"API key\ncreate\ndenied"}"#));
+        assert!(text.may_match(b"e1 API key create:403"));
+        // A word that holds another word's literal is looked for as itself.
+        assert!(text.may_match(b"regenerating API key failed: you do not have permission"));
     }
 
     #[test]

@@ -254,7 +254,7 @@ impl Scanner<'_> {
         let candidates = self
             .prefilter
             .for_format(at.format)
-            .candidates(&lower[..body.len()])
+            .candidates(body, &lower[..body.len()])
             .unwrap_or_default();
         let skipped = block.line_count() - block.blank_lines() - candidates.len() as u64;
         tally.records += skipped;
@@ -280,7 +280,7 @@ impl Scanner<'_> {
         let candidates = self
             .prefilter
             .for_format(at.format)
-            .candidates(&lower[..body.len()])
+            .candidates(body, &lower[..body.len()])
             .unwrap_or_default();
         let mut next = candidates.iter().peekable();
         let mut start = 0;
@@ -433,7 +433,11 @@ impl Scanner<'_> {
         if at.format.is_json() && !format::looks_like_json(raw) {
             return self.scan_record(raw, lower, at.as_text(), tally, sink);
         }
-        if self.prefilter.for_format(at.format).may_match_lower(lower) {
+        if self
+            .prefilter
+            .for_format(at.format)
+            .may_match_lower(raw, lower)
+        {
             self.parse_record(raw, at, tally, sink);
         } else if at.format.is_json() {
             self.count(format::json_failure(raw), raw, at, tally, sink);

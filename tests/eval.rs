@@ -4,7 +4,7 @@
 //! positives beside hard negatives, in four families: plain text, logfmt, JSON and
 //! syslog-wrapped (RFC 3164 and 5424). `app_logs.tsv` must meet the bar in every
 //! family (recall at least 98%, precision at least 99%, cause accuracy at least 95%);
-//! `blind_a.tsv` to `blind_e.tsv` (five rounds), written by authors who saw neither the code
+//! `blind_a.tsv` to `blind_f.tsv` (six rounds), written by authors who saw neither the code
 //! nor the other sets, hold the figures they reached. Not under `fixtures/logs`, so the fixture counts of
 //! the other tests are untouched.
 
@@ -133,13 +133,14 @@ fn below(file: &str, floors: &[(&str, f64, f64, f64)]) -> Vec<String> {
 }
 
 /// Every evaluation set.
-const SETS: [&str; 6] = [
+const SETS: [&str; 7] = [
     "app_logs.tsv",
     "blind_a.tsv",
     "blind_b.tsv",
     "blind_c.tsv",
     "blind_d.tsv",
     "blind_e.tsv",
+    "blind_f.tsv",
 ];
 
 /// The bar in every family.
@@ -200,10 +201,19 @@ fn blind_sets_hold_their_figures() {
     failures.extend(below(
         "blind_e.tsv",
         &[
-            ("text", 0.91, 0.98, 0.94),
+            ("text", 0.93, 0.98, 0.92),
             ("logfmt", 0.93, 0.98, 0.94),
-            ("json", 0.91, BAR.1, BAR.2),
-            ("syslog", 0.83, BAR.1, 0.94),
+            ("json", 0.93, BAR.1, BAR.2),
+            ("syslog", 0.86, BAR.1, BAR.2),
+        ],
+    ));
+    failures.extend(below(
+        "blind_f.tsv",
+        &[
+            ("text", 0.96, 0.98, BAR.2),
+            ("logfmt", 0.95, BAR.1, BAR.2),
+            ("json", 0.93, 0.98, BAR.2),
+            ("syslog", 0.87, 0.98, BAR.2),
         ],
     ));
     assert!(failures.is_empty(), "below their figures: {failures:?}");

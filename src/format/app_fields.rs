@@ -279,6 +279,15 @@ const ACTION: &[&str] = &[
     "evt.name",
     "evt",
     "grpc.method",
+    "rpc",
+    "rpc.method",
+    "rpc_method",
+    "handler",
+    "api",
+    "Operation",
+    "operationName",
+    "OperationName",
+    "methodName",
 ];
 /// Fields that say how the request ended, in words (`outcome=denied`, `result=success`).
 const OUTCOME: &[&str] = &[
@@ -364,6 +373,54 @@ static SLOT_OF_NAME: LazyLock<HashMap<&'static str, Vec<(Slot, usize)>>> = LazyL
     index
 });
 
+/// The slots a name fills, each with the name's rank in its list.
+type SlotRanks = Cow<'static, [(Slot, usize)]>;
+
+/// How much a level of wrapping lowers a name's rank (more than any list is long).
+const RANK_PER_LEVEL: usize = 1000;
+
+/// The slots a field name fills, and how many leading objects were taken off its name to
+/// find it: `outcome.result` as it is (0), or inside a relay's wrapper, `okta.outcome.result`
+/// (1). A single word found so only says what was done and how it ended
+/// (`okta.eventType`, `request.uri`): `response.body` is no message.
+fn slots_of(name: &str) -> Option<(SlotRanks, usize)> {
+    if let Some(slots) = SLOT_OF_NAME.get(name) {
+        return Some((Cow::Borrowed(slots.as_slice()), 0));
+    }
+    // (`.eventName` of a jq filter quoted in prose is no field.)
+    if name.starts_with('.') || name.ends_with('.') || name.contains("..") {
+        return None;
+    }
+    let mut rest = name;
+    let mut nested = 0;
+    while let Some((_, inner)) = rest.split_once('.') {
+        nested += 1;
+        rest = inner;
+        let Some(slots) = SLOT_OF_NAME.get(rest) else {
+            continue;
+        };
+        if rest.contains('.') {
+            return Some((Cow::Borrowed(slots.as_slice()), nested));
+        }
+        let said: Vec<(Slot, usize)> = slots
+            .iter()
+            .copied()
+            .filter(|(slot, _)| NESTED_WORD_SLOTS.contains(slot))
+            .collect();
+        return (!said.is_empty()).then_some((Cow::Owned(said), nested));
+    }
+    None
+}
+
+/// The slots a single word fills inside a wrapping object.
+const NESTED_WORD_SLOTS: [Slot; 5] = [
+    Slot::Action,
+    Slot::Outcome,
+    Slot::Error,
+    Slot::Method,
+    Slot::Path,
+];
+
 /// The value of each conventional field a record has (the best-ranked name), and every
 /// error field in rank order.
 struct Conventional<'a> {
@@ -378,13 +435,16 @@ impl<'a> Conventional<'a> {
             errors: Vec::new(),
         };
         for (name, value) in fields {
-            let Some(slots) = SLOT_OF_NAME.get(name.as_ref()) else {
+            let Some((slots, nested)) = slots_of(name) else {
                 continue;
             };
             let Some(value) = non_empty(Some(value.clone())) else {
                 continue;
             };
-            for &(slot, rank) in slots {
+            for &(slot, rank) in slots.iter() {
+                // A name found inside a wrapping object (`okta.outcome.result`) ranks
+                // after every name found as it is.
+                let rank = rank + nested * RANK_PER_LEVEL;
                 if slot == Slot::Error {
                     found.errors.retain(|(r, _)| *r != rank);
                     found.errors.push((rank, value.clone()));
@@ -452,6 +512,7 @@ pub fn app_record<'a>(fields: &Fields<'a>) -> Record<'a> {
     if let Some(level) = found.take(Slot::Level) {
         record.attrs.push(("level", level_name(level)));
     }
+    method_and_path(&mut record);
     if record.action.is_some()
         && let Some(component) = found.take(Slot::Component)
     {
@@ -491,6 +552,36 @@ pub fn app_record<'a>(fields: &Fields<'a>) -> Record<'a> {
         record.reason = Some(reason);
     }
     record
+}
+
+/// A `method` that is no HTTP method names the call (`method=IssueServiceCredential`, a
+/// gRPC or JSON-RPC method): it is the action when no field names one. A `route` or `path`
+/// that starts with the method (`route="POST /v1/client-secrets"`) is split.
+fn method_and_path(record: &mut Record<'_>) {
+    if let Some(method) = record.method.take() {
+        match is_http_method(&method) {
+            true => record.method = Some(method),
+            false if record.action.is_none() => record.action = Some(method),
+            false => {}
+        }
+    }
+    let split = record.path.as_deref().and_then(|p| {
+        let (method, path) = p.trim().split_once(' ')?;
+        let path = path.trim_start();
+        (is_http_method(method) && path.starts_with('/'))
+            .then(|| (method.to_string(), path.to_string()))
+    });
+    if let Some((method, path)) = split {
+        record.method.get_or_insert(Cow::Owned(method));
+        record.path = Some(Cow::Owned(path));
+    }
+}
+
+fn is_http_method(word: &str) -> bool {
+    const METHODS: [&str; 9] = [
+        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    METHODS.iter().any(|m| m.eq_ignore_ascii_case(word))
 }
 
 /// The first error field (for the message), and when there are more (`error` and `why`),

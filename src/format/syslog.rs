@@ -94,7 +94,32 @@ impl Header<'_> {
 
 fn header(line: &str) -> IResult<&str, Header<'_>> {
     let (rest, _) = opt(delimited(char('<'), digit1, char('>'))).parse(line)?;
+    alt((rfc5424, rfc3164, relayed)).parse(rest)
+}
+
+/// `Dec  2 10:15:41 relay-02 <134>Dec  2 10:15:40 origin app[9]: MSG`: a relay's time and
+/// host before the original line, whose header is the one that counts.
+fn relayed(input: &str) -> IResult<&str, Header<'_>> {
+    let (rest, _) = syslog_timestamp(input)?;
+    let (rest, _) = (space1, take_while1(|c: char| !c.is_whitespace()), space1).parse(rest)?;
+    let (rest, _) = opt(delimited(char('<'), digit1, char('>'))).parse(rest)?;
     alt((rfc5424, rfc3164)).parse(rest)
+}
+
+/// A BSD timestamp (`May  2 10:00:01`) or an RFC 3339 one, and whether it is BSD.
+fn syslog_timestamp(input: &str) -> IResult<&str, (&str, bool)> {
+    let (rest, (timestamp, bsd)) = alt((
+        bsd_timestamp.map(|t| (t, true)),
+        take_while1(|c: char| !c.is_whitespace()).map(|t| (t, false)),
+    ))
+    .parse(input)?;
+    if !bsd && time::parse_timestamp(timestamp).is_none() {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            input,
+            nom::error::ErrorKind::Verify,
+        )));
+    }
+    Ok((rest, (timestamp, bsd)))
 }
 
 /// `1 TIMESTAMP HOST APP PROCID MSGID SD MSG`.
@@ -187,17 +212,7 @@ fn structured_data(input: &str) -> IResult<&str, ()> {
 
 /// `Mmm dd hh:mm:ss HOST TAG[PID]: MSG` (or an RFC 3339 timestamp in place of the BSD one).
 fn rfc3164(input: &str) -> IResult<&str, Header<'_>> {
-    let (rest, (timestamp, bsd)) = alt((
-        bsd_timestamp.map(|t| (t, true)),
-        take_while1(|c: char| !c.is_whitespace()).map(|t| (t, false)),
-    ))
-    .parse(input)?;
-    if !bsd && time::parse_timestamp(timestamp).is_none() {
-        return Err(nom::Err::Error(nom::error::Error::new(
-            input,
-            nom::error::ErrorKind::Verify,
-        )));
-    }
+    let (rest, (timestamp, bsd)) = syslog_timestamp(input)?;
     let (rest, _) = space1(rest)?;
     let (rest, host) = take_while1(|c: char| !c.is_whitespace())(rest)?;
     let (rest, _) = space1(rest)?;
@@ -273,5 +288,27 @@ mod tests {
         let r = parse("2024-05-02T10:00:01+02:00 web1 sshd[1]: Permission denied (publickey)");
         assert_eq!(r.attr("program"), Some("sshd"));
         assert!(matches!(Syslog.parse(b"just text"), Parsed::Foreign));
+    }
+
+    /// A relay's time and host before the original line: the original header counts.
+    #[test]
+    fn relayed_lines() {
+        let r = parse(
+            "Dec  2 10:15:41 relay-02 Dec  2 10:15:40 gate-2 keysd[971]: WARN API key not issued: role viewer",
+        );
+        assert_eq!(r.attr("host"), Some("gate-2"));
+        assert_eq!(r.attr("program"), Some("keysd"));
+        assert_eq!(
+            r.message.as_deref(),
+            Some("WARN API key not issued: role viewer")
+        );
+        let r = parse(
+            "2026-12-02T10:15:41Z relay-01 <134>Dec  2 10:15:40 gate-2 keysd[971]: API key denied",
+        );
+        assert_eq!(r.attr("host"), Some("gate-2"));
+        assert_eq!(r.message.as_deref(), Some("API key denied"));
+        // A plain line whose program is a word is still one header, not a relay.
+        let r = parse("Dec  2 10:15:41 web1 keysd: started");
+        assert_eq!(r.attr("program"), Some("keysd"));
     }
 }

@@ -285,28 +285,33 @@ impl RuleSet {
         self.causes.iter().find(|c| c.id == cause)
     }
 
-    /// Words one of which every record denied by wording contains, with the status codes
-    /// that deny on their own; `None` when a user denial lacks literals.
+    /// Words one of which every record denied by a denial rule contains, with the status
+    /// codes that deny on their own; `None` when a user denial lacks literals. A record
+    /// denied by wording holds one of these or one of [`RuleSet::vocab_refusal_literals`].
     pub fn refusal_literals(&self) -> Option<Vec<String>> {
         let mut literals = self.denial_literals.clone()?;
         literals.extend(["401", "402", "403"].map(String::from));
-        literals.extend(self.vocab.literals(&[Concept::Refusal, Concept::Failure]));
         literals.sort();
         literals.dedup();
         Some(literals)
     }
 
+    /// The vocabulary's refusal and failure words (each at the start of a word).
+    pub fn vocab_refusal_literals(&self) -> Vec<String> {
+        self.vocab
+            .word_literals(&[Concept::Refusal, Concept::Failure])
+    }
+
     /// Literals one of which every app record the vocabulary makes a key generation holds:
     /// its credential words...
     pub fn vocab_credential_literals(&self) -> Vec<String> {
-        self.vocab
-            .literals(&[Concept::Credential, Concept::CredentialWeak])
+        self.vocab.literals(&Concept::CREDENTIALS)
     }
 
     /// ...and its creation words.
     pub fn vocab_creation_literals(&self) -> Vec<String> {
         self.vocab
-            .literals(&[Concept::Create, Concept::CreateAdjacent])
+            .word_literals(&[Concept::Create, Concept::CreateAdjacent])
     }
 
     /// Every literal some action for one of `platforms` needs: a record of those platforms

@@ -341,10 +341,11 @@ pub(super) fn compile_concept(file: &str, spec: ConceptSpec) -> Result<ConceptWo
     if spec.words.is_empty() {
         return Err(err("`words` is empty".into()));
     }
-    let credential = matches!(concept, Concept::Credential | Concept::CredentialWeak);
+    let credential = Concept::CREDENTIALS.contains(&concept);
     if spec.action.is_some() && !credential {
         return Err(err(
-            "`action` is only for `credential` and `credential.weak`".into(),
+            "`action` is only for `credential`, `credential.weak` and `credential.qualified`"
+                .into(),
         ));
     }
     if spec.whole && concept != Concept::Credential {

@@ -20,6 +20,9 @@ pub enum Concept {
     /// A noun that is a credential only when qualified or the direct object of creating:
     /// "token", "key", "secret".
     CredentialWeak,
+    /// A noun that is a credential only when qualified: "webhook secret", "robot account
+    /// secret" (a bare "secret" is a Kubernetes Secret or a vault entry).
+    CredentialQualified,
     /// A word before a weak noun that makes it a credential: "service account", "deploy".
     Qualifier,
     /// Words one of which a record must hold for a bare weak noun to be a credential
@@ -63,9 +66,10 @@ pub enum Concept {
 
 impl Concept {
     /// Every concept id, for error messages.
-    pub const IDS: [&'static str; 18] = [
+    pub const IDS: [&'static str; 19] = [
         "credential",
         "credential.weak",
+        "credential.qualified",
         "credential.qualifier",
         "credential.context",
         "credential.not",
@@ -95,6 +99,7 @@ impl Concept {
             [
                 Concept::Credential,
                 Concept::CredentialWeak,
+                Concept::CredentialQualified,
                 Concept::Qualifier,
                 Concept::Context,
                 Concept::NotCredential,
@@ -120,9 +125,20 @@ impl Concept {
     pub fn prefiltered(self) -> bool {
         matches!(
             self,
-            Concept::Credential | Concept::CredentialWeak | Concept::Refusal | Concept::Failure
+            Concept::Credential
+                | Concept::CredentialWeak
+                | Concept::CredentialQualified
+                | Concept::Refusal
+                | Concept::Failure
         )
     }
+
+    /// The concepts that name a credential (alone, qualified, or as a verb's object).
+    pub const CREDENTIALS: [Concept; 3] = [
+        Concept::Credential,
+        Concept::CredentialWeak,
+        Concept::CredentialQualified,
+    ];
 }
 
 /// Cause priorities when a message names several (documented in `builtin/README.md`; the
@@ -320,7 +336,7 @@ impl Vocabulary {
                 .build(vocab.literals(concepts))
                 .ok()
         };
-        let credential = finder(&[Concept::Credential, Concept::CredentialWeak]);
+        let credential = finder(&Concept::CREDENTIALS);
         let creation = finder(&[Concept::Create, Concept::CreateAdjacent]);
         vocab.credential_finder = credential;
         vocab.creation_finder = creation;
@@ -396,6 +412,17 @@ impl Vocabulary {
     /// entry ("access denied" by "denied"), and a literal holding another is dropped, so the
     /// prefilter looks for few, short words.
     pub fn literals(&self, concepts: &[Concept]) -> Vec<String> {
+        let all = self.word_literals(concepts);
+        all.iter()
+            .filter(|l| !all.iter().any(|m| m != *l && l.contains(m.as_str())))
+            .cloned()
+            .collect()
+    }
+
+    /// [`Vocabulary::literals`] with those that hold another kept: each starts a word
+    /// ("regenerat" starts the words "generat" is only inside), for a search that counts a
+    /// literal only at the start of a word.
+    pub fn word_literals(&self, concepts: &[Concept]) -> Vec<String> {
         let phrases: Vec<&Phrase> = concepts
             .iter()
             .filter_map(|c| self.lists.get(c))
@@ -422,6 +449,7 @@ impl Vocabulary {
         let others = single_stems(&[
             Concept::Credential,
             Concept::CredentialWeak,
+            Concept::CredentialQualified,
             Concept::Create,
             Concept::CreateAdjacent,
         ]);
@@ -450,12 +478,7 @@ impl Vocabulary {
             .collect();
         out.sort();
         out.dedup();
-        let kept: Vec<String> = out
-            .iter()
-            .filter(|l| !out.iter().any(|m| m != *l && l.contains(m.as_str())))
-            .cloned()
-            .collect();
-        kept
+        out
     }
 }
 

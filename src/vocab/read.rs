@@ -143,7 +143,7 @@ impl Vocabulary {
         let words: Vec<Word> = words(text).into_iter().filter(|w| !w.field_name).collect();
         let hits = self.find(&words);
         let t = Text::new(words, hits);
-        if !full && !t.hits.any(Concept::Credential) && !t.hits.any(Concept::CredentialWeak) {
+        if !full && !Concept::CREDENTIALS.iter().any(|&c| t.hits.any(c)) {
             return Reading::default();
         }
         let n = t.words.len();
@@ -273,7 +273,17 @@ impl Vocabulary {
                 action: self.action_of(Concept::Credential, p),
             })
             .collect();
-        let weak = t.hits.list(Concept::CredentialWeak);
+        // (start, end, phrase, its list): weak nouns, and those credentials only qualified.
+        let weak: Vec<(usize, usize, usize, Concept)> =
+            [Concept::CredentialWeak, Concept::CredentialQualified]
+                .into_iter()
+                .flat_map(|c| {
+                    t.hits
+                        .list(c)
+                        .into_iter()
+                        .map(move |(s, e, p)| (s, e, p, c))
+                })
+                .collect();
         if weak.is_empty() && found.is_empty() {
             return Mentions::default();
         }
@@ -290,7 +300,7 @@ impl Vocabulary {
                 .list(Concept::Context)
                 .iter()
                 .any(|&(s, e, _)| !words[s].aside && (s..e).all(|i| !refusal[i]));
-        for (start, end, p) in weak {
+        for (start, end, p, list) in weak {
             // `CreateToken`: an API's name, verb then noun, says exactly what it creates, even
             // in a sign-in ("key-generation" is no API's name).
             let run = words[start].run;
@@ -323,7 +333,8 @@ impl Vocabulary {
             let crypto =
                 !bare_ok && words[start].stem == "key" && t.hits.any(Concept::NotCredentialContext);
             let bare = named_act || self.bare_object(t, start, end);
-            if qualifier.is_none() && (crypto || (!context && !bare)) {
+            let only_qualified = list == Concept::CredentialQualified;
+            if qualifier.is_none() && (only_qualified || crypto || (!context && !bare)) {
                 continue;
             }
             found.push(Mention {
@@ -331,7 +342,7 @@ impl Vocabulary {
                 weak_at: start,
                 end,
                 strong: qualifier.is_some(),
-                action: self.action_of(Concept::CredentialWeak, p),
+                action: self.action_of(list, p),
             });
         }
         found.retain(|m| {
@@ -414,8 +425,8 @@ impl Vocabulary {
     }
 
     /// "failed to mint a new credential", "cannot create resource serviceaccounts/token":
-    /// a creation word before it in the clause, with only fillers between (and for a
-    /// qualified credential up to two other words, none of them a stop word).
+    /// a creation word before it in the clause, with only fillers between and up to one
+    /// other word (two for a qualified credential), none of them a stop word.
     fn created_before(&self, m: &Mention, t: &Text, create: &[bool]) -> bool {
         let words = &t.words;
         let clause = words[m.start].clause;
@@ -437,7 +448,10 @@ impl Vocabulary {
             if filler[j] {
                 continue;
             }
-            if stop[j] || !m.strong || others == 2 {
+            // "mint a root token", "generate a production key": one word may describe a
+            // bare noun, two a qualified one.
+            let most = if m.strong { 2 } else { 1 };
+            if stop[j] || others == most {
                 return false;
             }
             others += 1;

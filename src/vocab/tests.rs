@@ -545,10 +545,7 @@ words = ["vault key"]
 #[test]
 fn prefilter_literals_are_few_and_short() {
     let rules = rules();
-    let credential = rules.vocab.literals(&[
-        crate::vocab::Concept::Credential,
-        crate::vocab::Concept::CredentialWeak,
-    ]);
+    let credential = rules.vocab.literals(&crate::vocab::Concept::CREDENTIALS);
     let refusal = rules.vocab.literals(&[
         crate::vocab::Concept::Refusal,
         crate::vocab::Concept::Failure,
